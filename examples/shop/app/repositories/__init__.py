@@ -1,0 +1,1 @@
+"""Data access objects wrapping a SQLAlchemy Session."""

@@ -1,0 +1,1 @@
+"""Business logic that the routers call (plain synchronous functions)."""

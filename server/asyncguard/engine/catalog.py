@@ -1,0 +1,202 @@
+"""The catalog of blocking calls: data files under catalog/, one per category, loaded once.
+
+Each entry names a callable by its definition-site qualified name (what jedi's goto reports),
+optionally with glob wildcards, plus the public aliases the import table sees
+('requests.get' for 'requests.api.get'), a one-line reason, the async alternative and a
+severity that follows the cost.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from .rules import BY_CATEGORY, SEVERITIES, WARNING
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on older interpreters only
+    import tomli as tomllib
+
+CATALOG_DIR = Path(__file__).with_name("catalog")
+_ENTRY_KEYS = {
+    "name",
+    "aliases",
+    "reason",
+    "alternative",
+    "severity",
+    "receivers",
+    "exclude",
+    "thread_bound",
+    "awaitable_alternative",
+}
+
+
+class CatalogError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    category: str
+    severity: str
+    reason: str
+    alternative: str
+    aliases: tuple[str, ...] = ()
+    # Class full names the receiver must be inferred as (when the method is shared with
+    # async look-alikes, e.g. redis command mixins).
+    receivers: tuple[str, ...] = ()
+    # For class-wide entries ('Class.*'): method names that do not block.
+    exclude: tuple[str, ...] = ()
+    # Objects made by this call belong to the thread that made them (sqlite3).
+    thread_bound: bool = False
+    # A drop-in awaitable replacement for the call ('asyncio.sleep').
+    awaitable_alternative: str | None = None
+    source: str = field(default="catalog", compare=False)
+
+    @property
+    def code(self) -> str:
+        return BY_CATEGORY[self.category].code
+
+    @property
+    def is_pattern(self) -> bool:
+        return "*" in self.name or "?" in self.name
+
+
+@dataclass
+class Match:
+    entry: Entry
+    # The concrete name that matched (the pattern's instance for wildcard entries).
+    name: str
+
+
+class Catalog:
+    def __init__(self, entries: Iterable[Entry], allow: Iterable[str] = ()) -> None:
+        self.allow: tuple[str, ...] = tuple(allow)
+        self._allowed = [re.compile(fnmatch.translate(p)) for p in self.allow]
+        self.entries: list[Entry] = [
+            e for e in entries if not any(self.is_allowed(n) for n in (e.name, *e.aliases))
+        ]
+        self._exact: dict[str, Entry] = {}
+        self._patterns: list[tuple[re.Pattern[str], Entry]] = []
+        self.roots: set[str] = set()
+        self.method_names: set[str] = set()
+        self.class_wide: set[str] = set()
+        for entry in self.entries:
+            for name in (entry.name, *entry.aliases):
+                if "*" in name or "?" in name:
+                    self._patterns.append((re.compile(fnmatch.translate(name)), entry))
+                else:
+                    self._exact.setdefault(name, entry)
+                self.roots.add(name.split(".")[0])
+                last = name.rsplit(".", 1)[-1]
+                if last == "*":
+                    self.class_wide.add(name.rsplit(".", 1)[0])
+                else:
+                    self.method_names.add(last)
+        self._wild_methods = any("*" in n.rsplit(".", 1)[-1] for n in self.method_names)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def match(self, name: str) -> Match | None:
+        entry = self._exact.get(name)
+        if entry is not None:
+            return Match(entry, name)
+        for pattern, entry in self._patterns:
+            if pattern.match(name):
+                method = name.rsplit(".", 1)[-1]
+                if method in entry.exclude or method.startswith("_"):
+                    continue
+                return Match(entry, name)
+        return None
+
+    def may_match_method(self, attr: str) -> bool:
+        """Could a call ending in '.attr' be in the catalog? (cheap pre-filter for jedi)"""
+        return attr in self.method_names or self._wild_methods or bool(self.class_wide)
+
+    def is_allowed(self, name: str) -> bool:
+        """Names the project's 'allow' list says are never reported."""
+        return any(p.match(name) for p in self._allowed)
+
+    def configured(
+        self,
+        *,
+        extra: Iterable[Entry] = (),
+        allow: Iterable[str] = (),
+        severity: dict[str, str] | None = None,
+    ) -> Catalog:
+        overrides = severity or {}
+        entries = (
+            replace(e, severity=overrides[e.category]) if e.category in overrides else e
+            for e in (*extra, *self.entries)
+        )
+        return Catalog(entries, allow=(*self.allow, *allow))
+
+
+def _entry_from_table(table: dict[str, object], category: str, where: str) -> Entry:
+    unknown = set(table) - _ENTRY_KEYS
+    if unknown:
+        raise CatalogError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+    for key in ("name", "reason", "alternative"):
+        if not isinstance(table.get(key), str) or not table[key]:
+            raise CatalogError(f"{where}: '{key}' must be a non-empty string")
+    severity = table.get("severity", BY_CATEGORY[category].severity)
+    if severity not in SEVERITIES:
+        raise CatalogError(f"{where}: severity must be one of {', '.join(SEVERITIES)}")
+    return Entry(
+        name=str(table["name"]),
+        category=category,
+        severity=str(severity),
+        reason=str(table["reason"]),
+        alternative=str(table["alternative"]),
+        aliases=tuple(table.get("aliases", ())),  # type: ignore[arg-type]
+        receivers=tuple(table.get("receivers", ())),  # type: ignore[arg-type]
+        exclude=tuple(table.get("exclude", ())),  # type: ignore[arg-type]
+        thread_bound=bool(table.get("thread_bound", False)),
+        awaitable_alternative=table.get("awaitable_alternative"),  # type: ignore[arg-type]
+    )
+
+
+def load_file(path: Path) -> list[Entry]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{path.name}: {exc}") from None
+    category = data.get("category")
+    if category not in BY_CATEGORY:
+        raise CatalogError(f"{path.name}: unknown category {category!r}")
+    return [
+        _entry_from_table(table, category, f"{path.name} entry {number}")
+        for number, table in enumerate(data.get("entry", []), start=1)
+    ]
+
+
+@lru_cache(maxsize=None)
+def builtin_entries() -> tuple[Entry, ...]:
+    entries: list[Entry] = []
+    for path in sorted(CATALOG_DIR.glob("*.toml")):
+        entries.extend(load_file(path))
+    return tuple(entries)
+
+
+def default_catalog(*, cpu_heavy: bool = False) -> Catalog:
+    return Catalog(e for e in builtin_entries() if cpu_heavy or e.category != "cpu")
+
+
+def custom_entry(pattern: str, reason: str | None = None) -> Entry:
+    """An entry from the project's 'extra-blocking' configuration."""
+    return Entry(
+        name=pattern,
+        category="custom",
+        severity=WARNING,
+        reason=reason or "listed as blocking in the project's configuration",
+        alternative=f"await asyncio.to_thread({pattern.rsplit('.', 1)[-1]}, ...)",
+        source="config",
+    )

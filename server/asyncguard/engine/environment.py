@@ -1,0 +1,85 @@
+"""Find the project's Python environment, the one whose packages jedi must see.
+
+Order: an explicit path (--python / the 'python' setting), then $VIRTUAL_ENV, then .venv/ or
+venv/ at the project root, then the interpreter running asyncguard.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import jedi
+
+
+class PythonEnvironmentError(Exception):
+    """The named environment is unusable; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class EnvironmentChoice:
+    # A venv folder or an interpreter path; None for the running interpreter.
+    path: Path | None
+    origin: str  # 'explicit', 'VIRTUAL_ENV', '.venv', 'venv', 'running interpreter'
+
+    def describe(self) -> str:
+        if self.path is None:
+            return f"the running interpreter ({sys.executable})"
+        return f"{self.path} ({self.origin})"
+
+
+def _interpreter_in(folder: Path) -> Path | None:
+    for candidate in ("bin/python", "bin/python3", "Scripts/python.exe"):
+        path = folder / candidate
+        if path.exists():
+            return path
+    return None
+
+
+def choose_environment(root: Path, explicit: str | None = None) -> EnvironmentChoice:
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_absolute():
+            path = (root / path).absolute()
+        if not path.exists():
+            raise PythonEnvironmentError(f"python environment {explicit!r} does not exist")
+        if path.is_dir() and _interpreter_in(path) is None:
+            raise PythonEnvironmentError(f"{explicit!r} is not a virtual environment (no bin/python in it)")
+        return EnvironmentChoice(path, "explicit")
+    virtual_env = os.environ.get("VIRTUAL_ENV")
+    if virtual_env and _interpreter_in(Path(virtual_env)) is not None:
+        return EnvironmentChoice(Path(virtual_env), "VIRTUAL_ENV")
+    for name in (".venv", "venv"):
+        folder = root / name
+        if folder.is_dir() and _interpreter_in(folder) is not None:
+            return EnvironmentChoice(folder, name)
+    return EnvironmentChoice(None, "running interpreter")
+
+
+_cache: dict[str, object] = {}
+_lock = threading.Lock()
+
+
+def jedi_environment(choice: EnvironmentChoice) -> object:
+    """A jedi environment for the choice, created once per path (it spawns a subprocess)."""
+    key = str(choice.path) if choice.path else sys.executable
+    with _lock:
+        if key in _cache:
+            return _cache[key]
+        target = choice.path
+        if target is None:
+            target = Path(sys.executable)
+        elif target.is_dir():
+            target = _interpreter_in(target) or target
+        try:
+            environment = jedi.create_environment(str(target), safe=False)
+            environment.get_sys_path()  # fail now, with a clear message, not mid-analysis
+        except (jedi.InvalidPythonEnvironment, OSError, Exception) as exc:  # noqa: BLE001
+            raise PythonEnvironmentError(
+                f"python environment {choice.describe()} is broken: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+            ) from None
+        _cache[key] = environment
+        return environment

@@ -1,0 +1,681 @@
+"""The module model: one parse of a file into functions, the calls each one evaluates, imports
+and scopes, with exact source spans. Everything downstream (loop detection, resolution, reach,
+fixes, hover) reads this model; nothing parses the file again.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from .parsing import parse_tolerant
+from .positions import LineIndex, Span
+from .source import comment_lines
+
+# Offload helpers: attribute or function name -> index of the callable argument.
+OFFLOAD_HELPERS: dict[str, int] = {
+    "to_thread": 0,
+    "run_in_executor": 1,
+    "run_in_threadpool": 0,
+    "run_sync": 0,
+    "add_task": 0,
+    "sync_to_async": 0,
+}
+
+# Calls whose coroutine arguments are scheduled rather than run: an argument call here is
+# treated like an awaited call.
+COROUTINE_CONSUMERS = frozenset(
+    {"gather", "wait_for", "create_task", "ensure_future", "shield", "wait", "run_coroutine_threadsafe"}
+)
+
+# Higher-order callables that call their function argument synchronously, right there.
+SYNC_HIGHER_ORDER = frozenset({"sorted", "map", "filter", "min", "max", "reduce", "sort"})
+
+CACHE_DECORATORS = frozenset({"cache", "lru_cache", "cached_property", "cached", "memoize"})
+
+
+def dotted_name(node: ast.expr) -> str | None:
+    """'a.b.c' for a chain of attribute loads on a name, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def is_type_checking(test: ast.expr) -> bool:
+    name = dotted_name(test)
+    return name is not None and name.split(".")[-1] == "TYPE_CHECKING"
+
+
+@dataclass
+class CallSite:
+    """One call evaluated by a function's own frame."""
+
+    span: Span
+    func_span: Span
+    # Position of the callee's last identifier: where jedi is asked.
+    name_line: int
+    name_col: int
+    dotted: str | None
+    attr: str
+    receiver: ast.expr | None
+    node: ast.Call = field(repr=False)
+    stmt_span: Span
+    awaited: bool = False
+    # The call is the callable argument of an offload helper: it runs before the offload.
+    offload_misuse: str | None = None
+    # The call sits in a lambda that is called synchronously on the loop: no await possible.
+    in_lambda: bool = False
+    # The call is the base of an attribute, subscript or call: wrapping needs parentheses.
+    parent_kind: str | None = None
+    # The call is the context expression of a plain 'with'.
+    with_item: bool = False
+    # The call is a direct argument of a coroutine consumer (gather, create_task, ...).
+    scheduled: bool = False
+
+
+@dataclass
+class AttrLoad:
+    """An attribute read that may run a property getter."""
+
+    span: Span
+    name_line: int
+    name_col: int
+    attr: str
+    stmt_span: Span
+
+
+@dataclass
+class FunctionInfo:
+    qualname: str
+    name: str
+    is_async: bool
+    node: ast.FunctionDef | ast.AsyncFunctionDef = field(repr=False)
+    span: Span
+    name_span: Span
+    class_qualname: str | None
+    parent: str | None
+    decorators: list[str]
+    kind: str  # function, method, staticmethod, classmethod, property
+    cached: bool
+    has_await: bool = False
+    calls: list[CallSite] = field(default_factory=list)
+    attr_loads: list[AttrLoad] = field(default_factory=list)
+    local_names: set[str] = field(default_factory=set)
+    global_names: set[str] = field(default_factory=set)
+    nested: dict[str, str] = field(default_factory=dict)  # local def name -> qualname
+    params: list[str] = field(default_factory=list)
+    is_generator: bool = False
+
+
+@dataclass
+class ClassInfo:
+    qualname: str
+    name: str
+    node: ast.ClassDef = field(repr=False)
+    span: Span
+    bases: list[str]
+    methods: dict[str, str] = field(default_factory=dict)  # name -> function qualname
+
+
+@dataclass
+class ModuleInfo:
+    path: str
+    module_name: str
+    text: str
+    index: LineIndex = field(repr=False)
+    tree: ast.Module | None = field(repr=False)
+    syntax_error: str | None
+    # name -> dotted target for names bound by imports at module level.
+    imports: dict[str, str]
+    # name -> dotted expression for simple module-level aliases ('fetch = requests.get').
+    aliases: dict[str, str]
+    # Module-level names bound in more than one way: the import table cannot answer for them.
+    ambiguous: set[str]
+    functions: dict[str, FunctionInfo]
+    classes: dict[str, ClassInfo]
+    top_level: dict[str, str]  # module-level def/class name -> qualname
+    module_assigns: dict[str, ast.expr] = field(repr=False, default_factory=dict)
+    comments: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def package(self) -> str:
+        if self.path.endswith("__init__.py"):
+            return self.module_name
+        return self.module_name.rpartition(".")[0]
+
+    def async_functions(self) -> list[FunctionInfo]:
+        return [f for f in self.functions.values() if f.is_async]
+
+    def function_at(self, line: int) -> FunctionInfo | None:
+        """The function whose 'def' line (or decorator) is 'line'."""
+        for function in self.functions.values():
+            if function.name_span.line == line or function.span.line == line:
+                return function
+        return None
+
+
+def _resolve_relative(package: str, level: int, module: str | None) -> str:
+    parts = package.split(".") if package else []
+    if level > 1:
+        parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+    base = ".".join(parts)
+    if module:
+        return f"{base}.{module}" if base else module
+    return base
+
+
+class _ModuleBuilder:
+    def __init__(self, path: str, module_name: str, text: str, is_package: bool) -> None:
+        self.path = path
+        self.module_name = module_name
+        self.package = module_name if is_package else module_name.rpartition(".")[0]
+        self.index = LineIndex(text)
+        self.functions: dict[str, FunctionInfo] = {}
+        self.classes: dict[str, ClassInfo] = {}
+
+    # ---- module level -------------------------------------------------------------------
+    def build(self, text: str) -> ModuleInfo:
+        parsed = parse_tolerant(text)
+        tree = parsed.tree
+        imports: dict[str, str] = {}
+        aliases: dict[str, str] = {}
+        ambiguous: set[str] = set()
+        top_level: dict[str, str] = {}
+        module_assigns: dict[str, ast.expr] = {}
+        bound: dict[str, int] = {}
+        if tree is not None:
+            for stmt, in_type_checking in _module_statements(tree.body):
+                self._bind_module_stmt(stmt, in_type_checking, imports, aliases, bound, module_assigns)
+            for stmt in tree.body:
+                self._visit_definitions(stmt, prefix="", class_qualname=None, parent=None)
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    top_level[stmt.name] = stmt.name
+        ambiguous = {name for name, count in bound.items() if count > 1}
+        for name in ambiguous:
+            imports.pop(name, None)
+            aliases.pop(name, None)
+        return ModuleInfo(
+            path=self.path,
+            module_name=self.module_name,
+            text=text,
+            index=self.index,
+            tree=tree,
+            syntax_error=parsed.error,
+            imports=imports,
+            aliases=aliases,
+            ambiguous=ambiguous,
+            functions=self.functions,
+            classes=self.classes,
+            top_level=top_level,
+            module_assigns=module_assigns,
+            comments=comment_lines(text),
+        )
+
+    def _bind_module_stmt(
+        self,
+        stmt: ast.stmt,
+        in_type_checking: bool,
+        imports: dict[str, str],
+        aliases: dict[str, str],
+        bound: dict[str, int],
+        module_assigns: dict[str, ast.expr],
+    ) -> None:
+        def bind(name: str) -> None:
+            # Imports only visible to type checkers still tell us what a name means in
+            # annotations; they never shadow a runtime binding.
+            if not in_type_checking:
+                bound[name] = bound.get(name, 0) + 1
+
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    imports[alias.asname] = alias.name
+                    bind(alias.asname)
+                else:
+                    root = alias.name.split(".")[0]
+                    imports[root] = root
+                    # 'import a.b' and 'import a.c' both bind 'a' to the same package.
+                    if root not in bound:
+                        bind(root)
+        elif isinstance(stmt, ast.ImportFrom):
+            base = (
+                _resolve_relative(self.package, stmt.level, stmt.module)
+                if stmt.level
+                else (stmt.module or "")
+            )
+            for alias in stmt.names:
+                if alias.name == "*":
+                    continue
+                local = alias.asname or alias.name
+                imports[local] = f"{base}.{alias.name}" if base else alias.name
+                bind(local)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bind(stmt.name)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            value = stmt.value
+            for target in targets:
+                for name in _target_names(target):
+                    bind(name)
+                if isinstance(target, ast.Name) and value is not None:
+                    module_assigns[target.id] = value
+                    dotted = dotted_name(value)
+                    if dotted is not None and len(targets) == 1:
+                        aliases[target.id] = dotted
+        elif isinstance(stmt, (ast.AugAssign,)):
+            for name in _target_names(stmt.target):
+                bind(name)
+
+    def _visit_definitions(
+        self, stmt: ast.stmt, prefix: str, class_qualname: str | None, parent: str | None
+    ) -> None:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self._add_function(stmt, prefix, class_qualname, parent)
+        elif isinstance(stmt, ast.ClassDef):
+            qualname = f"{prefix}{stmt.name}"
+            info = ClassInfo(
+                qualname=qualname,
+                name=stmt.name,
+                node=stmt,
+                span=self.index.span(stmt),
+                bases=[d for d in (dotted_name(b) for b in stmt.bases) if d],
+            )
+            self.classes[qualname] = info
+            for child in stmt.body:
+                for inner, _ in _block_statements([child]):
+                    if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        info.methods.setdefault(inner.name, f"{qualname}.{inner.name}")
+                    self._visit_definitions(inner, f"{qualname}.", qualname, parent)
+        else:
+            for child in _child_blocks(stmt):
+                self._visit_definitions(child, prefix, class_qualname, parent)
+
+    def _add_function(
+        self,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        prefix: str,
+        class_qualname: str | None,
+        parent: str | None,
+    ) -> None:
+        qualname = f"{prefix}{node.name}"
+        if qualname in self.functions:
+            # Redefinition (property setters, overloads): keep each, distinguishable by line.
+            qualname = f"{qualname}@{node.lineno}"
+        decorators = [_decorator_name(d) for d in node.decorator_list]
+        last = [d.split(".")[-1] for d in decorators]
+        kind = "function"
+        if class_qualname is not None:
+            kind = "method"
+            if "staticmethod" in last:
+                kind = "staticmethod"
+            elif "classmethod" in last:
+                kind = "classmethod"
+            elif "property" in last or "cached_property" in last or any(
+                d.endswith((".setter", ".getter", ".deleter")) for d in decorators
+            ):
+                kind = "property"
+        start = node.decorator_list[0] if node.decorator_list else node
+        span = self.index.span(node)
+        span = Span(start.lineno, self.index.char_col(start.lineno, start.col_offset), span.end_line, span.end_col)
+        info = FunctionInfo(
+            qualname=qualname,
+            name=node.name,
+            is_async=isinstance(node, ast.AsyncFunctionDef),
+            node=node,
+            span=span,
+            name_span=self._name_span(node),
+            class_qualname=class_qualname,
+            parent=parent,
+            decorators=decorators,
+            kind=kind,
+            cached=any(name in CACHE_DECORATORS for name in last),
+            params=_param_names(node.args),
+        )
+        self.functions[qualname] = info
+        _FrameWalker(self.index, info).walk_function(node)
+        nested_prefix = f"{qualname}.<locals>."
+        for child in _nested_defs(node):
+            if isinstance(child, ast.ClassDef):
+                self._visit_definitions(child, nested_prefix, None, qualname)
+            else:
+                info.nested[child.name] = f"{nested_prefix}{child.name}"
+                self._add_function(child, nested_prefix, None, qualname)
+
+    def _name_span(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> Span:
+        line = node.lineno
+        text = self.index.line_text(line)
+        col = self.index.char_col(line, node.col_offset)
+        keyword_end = text.find("def", col)
+        name_col = text.find(node.name, keyword_end + 3 if keyword_end >= 0 else col)
+        if name_col < 0:
+            name_col = col
+        return Span(line, name_col, line, name_col + len(node.name))
+
+
+def _module_statements(body: list[ast.stmt]) -> list[tuple[ast.stmt, bool]]:
+    """Module-level statements, looking inside if/try blocks (conditional imports)."""
+    return list(_block_statements(body))
+
+
+def _block_statements(body: list[ast.stmt], in_type_checking: bool = False):  # type: ignore[no-untyped-def]
+    for stmt in body:
+        if isinstance(stmt, ast.If):
+            inside = in_type_checking or is_type_checking(stmt.test)
+            yield from _block_statements(stmt.body, inside)
+            yield from _block_statements(stmt.orelse, in_type_checking)
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            yield from _block_statements(stmt.body, in_type_checking)  # type: ignore[attr-defined]
+            for handler in stmt.handlers:  # type: ignore[attr-defined]
+                yield from _block_statements(handler.body, in_type_checking)
+            yield from _block_statements(stmt.orelse, in_type_checking)  # type: ignore[attr-defined]
+            yield from _block_statements(stmt.finalbody, in_type_checking)  # type: ignore[attr-defined]
+        else:
+            yield stmt, in_type_checking
+
+
+def _child_blocks(stmt: ast.stmt) -> list[ast.stmt]:
+    """Statements nested in compound statements (if/try/with/for/while) at the same scope."""
+    children: list[ast.stmt] = []
+    for name in ("body", "orelse", "finalbody"):
+        children.extend(getattr(stmt, name, []) or [])
+    for handler in getattr(stmt, "handlers", []) or []:
+        children.extend(handler.body)
+    for case in getattr(stmt, "cases", []) or []:
+        children.extend(case.body)
+    return children
+
+
+def _nested_defs(node: ast.AST) -> list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]:
+    """Defs and classes directly inside a function's frame (not inside deeper defs)."""
+    found: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        child = stack.pop()
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.append(child)
+            continue
+        if isinstance(child, ast.Lambda):
+            continue
+        stack.extend(ast.iter_child_nodes(child))
+    found.sort(key=lambda n: (n.lineno, n.col_offset))
+    return found
+
+
+def _decorator_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Call):
+        node = node.func
+    return dotted_name(node) or ""
+
+
+def _param_names(args: ast.arguments) -> list[str]:
+    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+    if args.vararg:
+        names.append(args.vararg.arg)
+    if args.kwarg:
+        names.append(args.kwarg.arg)
+    return names
+
+
+def _target_names(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for elt in target.elts for n in _target_names(elt)]
+    if isinstance(target, ast.Starred):
+        return _target_names(target.value)
+    return []
+
+
+class _FrameWalker:
+    """Collects what a function's own frame evaluates: calls, property reads, awaits, locals.
+
+    Nested defs, lambdas and class methods are other frames. Their bodies are skipped,
+    except lambdas handed to a synchronous higher-order call, which run right here.
+    """
+
+    def __init__(self, index: LineIndex, info: FunctionInfo) -> None:
+        self.index = index
+        self.info = info
+        self.stmt_span: Span | None = None
+
+    def walk_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.info.local_names.update(self.info.params)
+        for stmt in node.body:
+            self._stmt(stmt)
+
+    # ---- statements ---------------------------------------------------------------------
+    def _stmt(self, stmt: ast.stmt) -> None:
+        previous = self.stmt_span
+        self.stmt_span = self.index.span(stmt)
+        try:
+            self._stmt_inner(stmt)
+        finally:
+            self.stmt_span = previous
+
+    def _stmt_inner(self, stmt: ast.stmt) -> None:
+        info = self.info
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            info.local_names.add(stmt.name)
+            # Decorators and defaults run now, in this frame; the body runs when called.
+            for expr in (*stmt.decorator_list, *stmt.args.defaults, *stmt.args.kw_defaults):
+                if expr is not None:
+                    self._expr(expr)
+            return
+        if isinstance(stmt, ast.ClassDef):
+            info.local_names.add(stmt.name)
+            for expr in (*stmt.decorator_list, *stmt.bases, *(k.value for k in stmt.keywords)):
+                self._expr(expr)
+            for child in stmt.body:
+                if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    self._stmt(child)
+            return
+        if isinstance(stmt, ast.If) and is_type_checking(stmt.test):
+            for child in stmt.orelse:
+                self._stmt(child)
+            return
+        if isinstance(stmt, ast.Global):
+            info.global_names.update(stmt.names)
+            return
+        if isinstance(stmt, ast.Nonlocal):
+            info.global_names.update(stmt.names)
+            return
+        if isinstance(stmt, (ast.AsyncFor, ast.AsyncWith)):
+            info.has_await = True
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            for alias in stmt.names:
+                info.local_names.add((alias.asname or alias.name).split(".")[0])
+            return
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                info.local_names.update(_target_names(target))
+        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+            info.local_names.update(_target_names(stmt.target))
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                if item.optional_vars is not None:
+                    info.local_names.update(_target_names(item.optional_vars))
+                if isinstance(stmt, ast.With) and isinstance(item.context_expr, ast.Call):
+                    self._call(item.context_expr, with_item=True)
+                else:
+                    self._expr(item.context_expr, awaited=isinstance(stmt, ast.AsyncWith))
+                if item.optional_vars is not None:
+                    self._expr(item.optional_vars)
+            for child in stmt.body:
+                self._stmt(child)
+            return
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            for handler in stmt.handlers:  # type: ignore[attr-defined]
+                if handler.name:
+                    info.local_names.add(handler.name)
+        for name, value in ast.iter_fields(stmt):
+            if isinstance(value, list):
+                for item in value:
+                    self._any(item)
+            elif isinstance(value, ast.AST):
+                self._any(value, async_iter=isinstance(stmt, ast.AsyncFor) and name == "iter")
+
+    def _any(self, node: ast.AST, async_iter: bool = False) -> None:
+        if isinstance(node, ast.stmt):
+            self._stmt(node)
+        elif isinstance(node, ast.expr):
+            self._expr(node, awaited=async_iter)
+        elif isinstance(node, ast.excepthandler):
+            if node.type is not None:
+                self._expr(node.type)
+            for child in node.body:
+                self._stmt(child)
+        elif isinstance(node, ast.AST):
+            for child in ast.iter_child_nodes(node):
+                self._any(child)
+
+    # ---- expressions --------------------------------------------------------------------
+    def _expr(
+        self,
+        node: ast.expr,
+        *,
+        awaited: bool = False,
+        parent_kind: str | None = None,
+        in_lambda: bool = False,
+        scheduled: bool = False,
+    ) -> None:
+        if isinstance(node, ast.Await):
+            self.info.has_await = True
+            self._expr(node.value, awaited=True, in_lambda=in_lambda)
+            return
+        if isinstance(node, ast.Call):
+            self._call(
+                node,
+                awaited=awaited,
+                parent_kind=parent_kind,
+                in_lambda=in_lambda,
+                scheduled=scheduled,
+            )
+            return
+        if isinstance(node, ast.Lambda):
+            # Only reached for lambdas that are stored or passed along: their body runs later.
+            for default in (*node.args.defaults, *node.args.kw_defaults):
+                if default is not None:
+                    self._expr(default, in_lambda=in_lambda)
+            return
+        if isinstance(node, ast.NamedExpr):
+            self.info.local_names.add(node.target.id)
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            for generator in node.generators:
+                if generator.is_async:
+                    self.info.has_await = True
+        if isinstance(node, ast.Attribute):
+            if isinstance(node.ctx, ast.Load):
+                self._attr_load(node)
+            self._expr(node.value, parent_kind="attr", in_lambda=in_lambda)
+            return
+        if isinstance(node, ast.Subscript):
+            self._expr(node.value, parent_kind="subscript", in_lambda=in_lambda)
+            self._expr(node.slice, in_lambda=in_lambda)
+            return
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self._expr(child, in_lambda=in_lambda)
+            elif isinstance(child, ast.comprehension):
+                self._expr(child.iter, awaited=child.is_async, in_lambda=in_lambda)
+                for cond in child.ifs:
+                    self._expr(cond, in_lambda=in_lambda)
+            elif isinstance(child, ast.keyword):
+                self._expr(child.value, in_lambda=in_lambda)
+
+    def _attr_load(self, node: ast.Attribute) -> None:
+        end_line = node.end_lineno or node.lineno
+        end_col = self.index.char_col(end_line, node.end_col_offset or 0)
+        self.info.attr_loads.append(
+            AttrLoad(
+                span=self.index.span(node),
+                name_line=end_line,
+                name_col=max(0, end_col - len(node.attr)),
+                attr=node.attr,
+                stmt_span=self.stmt_span or self.index.span(node),
+            )
+        )
+
+    def _call(
+        self,
+        node: ast.Call,
+        *,
+        awaited: bool = False,
+        parent_kind: str | None = None,
+        in_lambda: bool = False,
+        with_item: bool = False,
+        scheduled: bool = False,
+        offload_misuse: str | None = None,
+    ) -> None:
+        func = node.func
+        dotted = dotted_name(func)
+        if isinstance(func, ast.Attribute):
+            attr = func.attr
+            receiver: ast.expr | None = func.value
+        elif isinstance(func, ast.Name):
+            attr = func.id
+            receiver = None
+        else:
+            attr = ""
+            receiver = None
+        func_span = self.index.span(func)
+        name_col = max(func_span.col, func_span.end_col - len(attr)) if attr else func_span.col
+        site = CallSite(
+            span=self.index.span(node),
+            func_span=func_span,
+            name_line=func_span.end_line,
+            name_col=name_col,
+            dotted=dotted,
+            attr=attr,
+            receiver=receiver,
+            node=node,
+            stmt_span=self.stmt_span or self.index.span(node),
+            awaited=awaited,
+            offload_misuse=offload_misuse,
+            in_lambda=in_lambda,
+            parent_kind=parent_kind,
+            with_item=with_item,
+            scheduled=scheduled,
+        )
+        self.info.calls.append(site)
+        # The callee expression itself may evaluate calls: get_client().get(...).
+        if isinstance(func, ast.Attribute):
+            self._expr(func.value, parent_kind="attr", in_lambda=in_lambda)
+        elif not isinstance(func, ast.Name):
+            self._expr(func, parent_kind="call", in_lambda=in_lambda)
+        offload_index = OFFLOAD_HELPERS.get(attr)
+        consumer = attr in COROUTINE_CONSUMERS
+        higher_order = attr in SYNC_HIGHER_ORDER
+        for position, arg in enumerate(node.args):
+            value = arg.value if isinstance(arg, ast.Starred) else arg
+            if position == offload_index and isinstance(value, ast.Call) and not _is_partial(value):
+                self._call(value, offload_misuse=dotted or attr, in_lambda=in_lambda)
+            elif isinstance(value, ast.Lambda) and higher_order:
+                self._expr(value.body, in_lambda=True)
+            elif isinstance(value, ast.Call) and consumer:
+                self._call(value, scheduled=True, in_lambda=in_lambda)
+            else:
+                self._expr(value, in_lambda=in_lambda)
+        for keyword in node.keywords:
+            value = keyword.value
+            if isinstance(value, ast.Lambda) and higher_order and keyword.arg == "key":
+                self._expr(value.body, in_lambda=True)
+            elif keyword.arg == "func" and offload_index is not None and isinstance(value, ast.Call):
+                self._call(value, offload_misuse=dotted or attr, in_lambda=in_lambda)
+            else:
+                self._expr(value, in_lambda=in_lambda)
+
+
+def _is_partial(node: ast.Call) -> bool:
+    name = dotted_name(node.func)
+    return name is not None and name.split(".")[-1] == "partial"
+
+
+def build_module(path: str, module_name: str, text: str) -> ModuleInfo:
+    is_package = path.endswith("__init__.py")
+    return _ModuleBuilder(path, module_name, text, is_package).build(text)

@@ -1,0 +1,117 @@
+"""Parse source into an ast that keeps every intact function, even while the user is typing.
+
+Repairs only replace whole lines (or blank characters in place), so every position in the
+repaired tree is a position in the original text.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+import warnings
+from dataclasses import dataclass
+
+# Each repair costs one full parse; past this the file is treated as unparseable.
+MAX_REPAIRS = 40
+
+_TYPE_ALIAS = re.compile(r"^([ \t]*)type[ \t]+([A-Za-z_]\w*)[ \t]*(\[[^\]\n]*\])?[ \t]*=.*$", re.M)
+_TYPE_PARAMS = re.compile(r"^([ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+[A-Za-z_]\w*)(\[[^\n]*?\])(?=[ \t]*[(:])", re.M)
+
+
+@dataclass
+class ParseResult:
+    tree: ast.Module | None
+    # The first syntax error seen, when the tree needed repairs (or could not be built).
+    error: str | None = None
+    repaired_lines: tuple[int, ...] = ()
+
+
+def _strip_pep695(text: str) -> str:
+    """Make PEP 695 syntax readable by an older parser without moving any position."""
+
+    def alias(match: re.Match[str]) -> str:
+        head = f"{match.group(1)}{match.group(2)} = None"
+        return head + " " * max(0, len(match.group(0)) - len(head))
+
+    def params(match: re.Match[str]) -> str:
+        return match.group(1) + " " * len(match.group(2))
+
+    text = _TYPE_ALIAS.sub(alias, text)
+    return _TYPE_PARAMS.sub(params, text)
+
+
+def _parse(text: str) -> ast.Module:
+    with warnings.catch_warnings():
+        # Invalid escape sequences in user code are not our business.
+        warnings.simplefilter("ignore")
+        return ast.parse(text, type_comments=False)
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def parse_tolerant(text: str) -> ParseResult:
+    try:
+        return ParseResult(_parse(text))
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        first_error = _describe(exc)
+    if sys.version_info < (3, 12) and ("type " in text or "[" in text):
+        stripped = _strip_pep695(text)
+        if stripped != text:
+            try:
+                return ParseResult(_parse(stripped))
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                text = stripped
+    lines = text.split("\n")
+    repaired: list[int] = []
+    for _ in range(MAX_REPAIRS):
+        try:
+            tree = _parse("\n".join(lines))
+            return ParseResult(tree, first_error, tuple(repaired))
+        except (ValueError, RecursionError, MemoryError):
+            return ParseResult(None, first_error)
+        except SyntaxError as exc:
+            number = exc.lineno or 0
+            if not 1 <= number <= len(lines):
+                number = len(lines)
+            if number in repaired:
+                # Replacing the same line again cannot help: drop the block that follows it.
+                number = _next_unrepaired(lines, number, repaired)
+                if number is None:
+                    return ParseResult(None, first_error)
+            _repair_line(lines, number, exc)
+            repaired.append(number)
+    return ParseResult(None, first_error)
+
+
+def _next_unrepaired(lines: list[str], number: int, repaired: list[int]) -> int | None:
+    for candidate in range(number + 1, len(lines) + 1):
+        if candidate not in repaired and lines[candidate - 1].strip():
+            return candidate
+    return None
+
+
+def _repair_line(lines: list[str], number: int, exc: SyntaxError) -> None:
+    line = lines[number - 1]
+    message = exc.msg or ""
+    if "unexpected indent" in message or "unindent" in message:
+        # Blank the whole indented run: its header line is gone.
+        depth = len(_indent(line))
+        index = number - 1
+        while index < len(lines) and (not lines[index].strip() or len(_indent(lines[index])) >= depth):
+            lines[index] = ""
+            index += 1
+        return
+    # 'pass' keeps a block that had this line as its only statement valid.
+    lines[number - 1] = _indent(line) + "pass" if line.strip() else line
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, SyntaxError):
+        where = f"line {exc.lineno}" if exc.lineno else "unknown line"
+        return f"syntax error at {where}: {exc.msg}"
+    if isinstance(exc, RecursionError):
+        return "expression nested too deeply to parse"
+    return f"cannot parse: {exc}"

@@ -1,0 +1,260 @@
+"""The workspace: which Python files belong to it, their module names, and their models."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .model import ModuleInfo, build_module
+from .source import SourceError, read_source
+
+SKIP_DIRS = frozenset(
+    {
+        ".venv",
+        "venv",
+        "node_modules",
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".asyncguard_cache",
+        "site-packages",
+        "build",
+        "dist",
+        ".eggs",
+    }
+)
+
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"os", "sys", "time", "logging"}
+
+
+def is_environment_dir(path: Path) -> bool:
+    return (path / "pyvenv.cfg").is_file() or (path / "conda-meta").is_dir()
+
+
+def git_ignored(root: Path, paths: list[Path]) -> set[Path]:
+    """Paths that git ignores, or an empty set when git or the repository is unavailable."""
+    if not paths or not (root / ".git").exists():
+        return set()
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), "check-ignore", "--stdin", "-z"],
+            input="\0".join(str(p) for p in paths).encode(),
+            capture_output=True,
+            timeout=20,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    return {Path(p) for p in result.stdout.decode(errors="replace").split("\0") if p}
+
+
+def discover_files(
+    targets: Iterable[Path], root: Path, exclude: Iterable[str] = ()
+) -> tuple[list[Path], list[str]]:
+    """Python files under the targets, skipping environments, caches and git-ignored files.
+
+    Returns the files and one-line errors for targets that do not exist.
+    """
+    excludes = list(exclude)
+    found: list[Path] = []
+    errors: list[str] = []
+    seen: set[Path] = set()
+    for target in targets:
+        if not target.exists():
+            errors.append(f"{target}: no such file or directory")
+            continue
+        if target.is_file():
+            resolved = target.resolve()
+            if resolved not in seen:
+                seen.add(resolved)
+                found.append(target.absolute())
+            continue
+        for path in _walk(target, excludes, root):
+            resolved = path.resolve()
+            if resolved not in seen:
+                seen.add(resolved)
+                found.append(path)
+    ignored = git_ignored(root, found)
+    if ignored:
+        found = [p for p in found if p not in ignored]
+    return found, errors
+
+
+def _excluded(path: Path, root: Path, patterns: list[str]) -> bool:
+    if not patterns:
+        return False
+    try:
+        relative = path.relative_to(root).as_posix()
+    except ValueError:
+        relative = path.as_posix()
+    return any(
+        fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(relative, p.rstrip("/") + "/*") for p in patterns
+    )
+
+
+def _walk(top: Path, excludes: list[str], root: Path) -> Iterator[Path]:
+    top = top.absolute()
+    visited: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
+        current = Path(dirpath)
+        try:
+            stat = current.stat()
+        except OSError:
+            dirnames[:] = []
+            continue
+        # Symlink loops: each real directory is walked once.
+        key = (stat.st_dev, stat.st_ino)
+        if key in visited:
+            dirnames[:] = []
+            continue
+        visited.add(key)
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if d not in SKIP_DIRS
+            and not d.endswith(".egg-info")
+            and not is_environment_dir(current / d)
+            and not _excluded(current / d, root, excludes)
+        )
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                path = current / name
+                if not _excluded(path, root, excludes):
+                    yield path
+
+
+def module_names_for(path: Path, root: Path) -> list[str]:
+    """Every dotted name the file could be imported by, most specific first.
+
+    The package name found through __init__.py files comes first; then the name relative to
+    the project root and to 'src/', which covers namespace-package layouts.
+    """
+    names: list[str] = []
+    stem = path.stem
+    parts = [] if stem == "__init__" else [stem]
+    directory = path.parent
+    while (directory / "__init__.py").is_file() and directory != directory.parent:
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    if parts:
+        names.append(".".join(parts))
+    for base in (root / "src", root):
+        try:
+            relative = path.relative_to(base).with_suffix("")
+        except ValueError:
+            continue
+        pieces = list(relative.parts)
+        if pieces and pieces[-1] == "__init__":
+            pieces.pop()
+        if pieces:
+            name = ".".join(pieces)
+            if name not in names:
+                names.append(name)
+    return names or [stem]
+
+
+class Project:
+    """The workspace's files and the module models built from them (lazily, once each)."""
+
+    def __init__(self, root: Path, files: Iterable[Path] = ()) -> None:
+        self.root = root.absolute()
+        self._by_name: dict[str, Path] = {}
+        self._names: dict[Path, str] = {}
+        self._modules: dict[Path, ModuleInfo | None] = {}
+        self._errors: dict[Path, str] = {}
+        # Open editor buffers win over the disk.
+        self._overlays: dict[Path, str] = {}
+        self.files: list[Path] = []
+        for path in files:
+            self.add_file(path)
+
+    # ---- membership -------------------------------------------------------------------
+    def add_file(self, path: Path) -> None:
+        path = path.absolute()
+        if path in self._names:
+            return
+        self.files.append(path)
+        names = module_names_for(path, self.root)
+        self._names[path] = names[0]
+        for name in names:
+            self._by_name.setdefault(name, path)
+
+    def contains(self, path: str | Path) -> bool:
+        candidate = Path(path).absolute()
+        if candidate in self._names:
+            return True
+        try:
+            relative = candidate.relative_to(self.root)
+        except ValueError:
+            return False
+        return not any(part in SKIP_DIRS for part in relative.parts)
+
+    def module_name(self, path: Path) -> str:
+        path = path.absolute()
+        if path not in self._names:
+            return module_names_for(path, self.root)[0]
+        return self._names[path]
+
+    def path_for_module(self, name: str) -> Path | None:
+        path = self._by_name.get(name)
+        if path is not None or "." not in name or name.split(".")[0] in _STDLIB:
+            return path
+        # Namespace layouts run from a sub-folder: 'app.db' may be 'backend.app.db' here.
+        suffix = "." + name
+        matches = {p for n, p in self._by_name.items() if n.endswith(suffix)}
+        return matches.pop() if len(matches) == 1 else None
+
+    # ---- models -------------------------------------------------------------------------
+    def set_overlay(self, path: Path, text: str | None) -> None:
+        path = path.absolute()
+        if text is None:
+            self._overlays.pop(path, None)
+        else:
+            self._overlays[path] = text
+        self._modules.pop(path, None)
+        self._errors.pop(path, None)
+        if text is not None:
+            self.add_file(path)
+
+    def invalidate(self, path: Path) -> None:
+        path = path.absolute()
+        self._modules.pop(path, None)
+        self._errors.pop(path, None)
+
+    def text(self, path: Path) -> str:
+        path = path.absolute()
+        if path in self._overlays:
+            return self._overlays[path]
+        return read_source(path).text
+
+    def module(self, path: Path) -> ModuleInfo | None:
+        """The model of a workspace file, or None when it cannot be read (see error())."""
+        path = path.absolute()
+        if path in self._modules:
+            return self._modules[path]
+        try:
+            text = self.text(path)
+        except SourceError as exc:
+            self._errors[path] = str(exc)
+            self._modules[path] = None
+            return None
+        info = build_module(str(path), self.module_name(path), text)
+        self._modules[path] = info
+        return info
+
+    def error(self, path: Path) -> str | None:
+        return self._errors.get(path.absolute())
+
+    def module_for_name(self, name: str) -> ModuleInfo | None:
+        path = self.path_for_module(name)
+        return self.module(path) if path is not None else None

@@ -1,0 +1,154 @@
+"""Whole-program reach: does a workspace function block, and through which chain?
+
+A sync function blocks when it (or a workspace function it calls, to a depth cap) makes a
+blocking call on its own thread. Results are memoized per function; cycles are cut and a result
+computed under a cut is not memoized, so a later query from another entry sees the full graph.
+When several paths block, the costliest is shown: network or database before filesystem
+metadata, uncached before cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .catalog import Entry
+from .findings import Hop
+from .model import FunctionInfo, ModuleInfo
+from .project import Project
+from .resolve import FunctionRef, Resolution, Resolver
+from .rules import CATEGORY_COST, WARNING
+
+_NO_LOW = 1 << 30
+
+
+@dataclass(frozen=True)
+class BlockPath:
+    hops: tuple[Hop, ...]  # call sites from the function's own call down to the blocking call
+    entry: Entry
+    target: str
+    cached: bool
+
+    def rank(self) -> tuple[int, int, int, int]:
+        return (
+            0 if self.cached else 1,
+            1 if self.entry.severity == WARNING else 0,
+            CATEGORY_COST.get(self.entry.category, 0),
+            -len(self.hops),
+        )
+
+
+def better(a: BlockPath | None, b: BlockPath | None) -> BlockPath | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return b if b.rank() > a.rank() else a
+
+
+class Reach:
+    def __init__(self, project: Project, resolver: Resolver, max_depth: int = 8) -> None:
+        self.project = project
+        self.resolver = resolver
+        self.max_depth = max_depth
+        self.property_names: set[str] = set()
+        self._memo: dict[tuple[FunctionRef, int], BlockPath | None] = {}
+        self._stack: dict[FunctionRef, int] = {}
+        self._low = _NO_LOW
+
+    def forget(self) -> None:
+        self._memo.clear()
+
+    def function(self, ref: FunctionRef) -> tuple[ModuleInfo, FunctionInfo] | None:
+        module = self.project.module(Path(ref.path))
+        if module is None:
+            return None
+        function = module.functions.get(ref.qualname)
+        if function is None:
+            return None
+        return module, function
+
+    def display_name(self, ref: FunctionRef) -> str:
+        found = self.function(ref)
+        if found is None:
+            return ref.qualname
+        module, function = found
+        return f"{module.module_name}.{function.qualname.split('@')[0]}"
+
+    # ---- the query ----------------------------------------------------------------------
+    def blocking(self, ref: FunctionRef, remaining: int | None = None) -> BlockPath | None:
+        if remaining is None:
+            remaining = self.max_depth
+        key = (ref, remaining)
+        if key in self._memo:
+            return self._memo[key]
+        if ref in self._stack:
+            # A cycle: the caller up the stack is still being computed.
+            self._low = min(self._low, self._stack[ref])
+            return None
+        if remaining <= 0:
+            return None
+        found = self.function(ref)
+        if found is None:
+            self._memo[key] = None
+            return None
+        module, function = found
+        if function.is_async:
+            # Calling a coroutine function only makes a coroutine; its body is analysed on its own.
+            self._memo[key] = None
+            return None
+        index = len(self._stack)
+        self._stack[ref] = index
+        saved_low, self._low = self._low, _NO_LOW
+        try:
+            best = self._own_path(module, function, remaining)
+        finally:
+            del self._stack[ref]
+            subtree_low = self._low
+            self._low = min(saved_low, subtree_low)
+        if subtree_low >= index:
+            self._memo[key] = best
+        return best
+
+    def _own_path(self, module: ModuleInfo, function: FunctionInfo, remaining: int) -> BlockPath | None:
+        best: BlockPath | None = None
+        for site in function.calls:
+            if site.awaited or site.scheduled:
+                continue
+            resolution = self.resolver.resolve_call(module, function, site)
+            best = better(best, self.through(module, function, site.func_span, resolution, remaining))
+        for load in function.attr_loads:
+            if load.attr not in self.property_names:
+                continue
+            resolution = self.resolver.resolve_attribute(module, function, load)
+            best = better(best, self.through(module, function, load.span, resolution, remaining))
+        return best
+
+    def through(
+        self,
+        module: ModuleInfo,
+        function: FunctionInfo,
+        span,  # type: ignore[no-untyped-def]
+        resolution: Resolution,
+        remaining: int,
+    ) -> BlockPath | None:
+        """The blocking path of one call (or property read) made by 'function'."""
+        if resolution.kind == "catalog" and resolution.match is not None:
+            target = resolution.name or resolution.match.entry.name
+            if self.resolver.catalog.is_allowed(target):
+                return None
+            hop = Hop(module.path, span, target, function.qualname)
+            return BlockPath((hop,), resolution.match.entry, target, cached=False)
+        if resolution.kind == "workspace" and resolution.function is not None:
+            callee = resolution.function
+            if self.resolver.catalog.is_allowed(resolution.name or ""):
+                return None
+            sub = self.blocking(callee, remaining - 1)
+            if sub is None:
+                return None
+            found = self.function(callee)
+            cached = sub.cached or (found is not None and found[1].cached)
+            name = resolution.name or self.display_name(callee)
+            hop = Hop(module.path, span, name, function.qualname)
+            return BlockPath((hop, *sub.hops), sub.entry, sub.target, cached)
+        return None

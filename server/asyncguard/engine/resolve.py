@@ -1,0 +1,468 @@
+"""Call -> what it really calls.
+
+The module's import table answers most calls for free ('r.get' after 'import requests as r'
+is 'requests.get'); jedi answers the rest (methods on inferred instances, typed parameters,
+attributes set in __init__, inherited methods). Every jedi answer is cached per module version.
+"""
+
+from __future__ import annotations
+
+import builtins
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import jedi
+
+from .budget import Budget, BudgetExceeded
+from .catalog import Catalog, Match
+from .environment import EnvironmentChoice, jedi_environment
+from .model import AttrLoad, CallSite, FunctionInfo, ModuleInfo
+from .project import Project
+
+log = logging.getLogger("asyncguard.resolve")
+
+_BUILTINS = frozenset(dir(builtins))
+# Receivers of these kinds are async look-alikes sharing method definitions with sync
+# clients (redis.asyncio reuses the sync command mixins).
+_ASYNC_MARKERS = (".asyncio.", ".aio.", "aioredis", "motor.", "aiofiles")
+
+# jedi re-exports and stubs sometimes name a callable through 'typing' or '_io': normalise.
+_NAME_FIXUPS = {"io.open": "builtins.open", "_io.open": "builtins.open"}
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    path: str
+    qualname: str
+
+
+@dataclass
+class Resolution:
+    kind: str  # 'catalog' | 'workspace' | 'other' | 'unknown'
+    name: str | None = None
+    match: Match | None = None
+    function: FunctionRef | None = None
+    via: str = "imports"
+    # The callee is a class being constructed (its __init__ is the function).
+    constructs: bool = False
+
+
+UNKNOWN = Resolution("unknown")
+
+
+def _is_async_type(full_name: str) -> bool:
+    dotted = f".{full_name}."
+    if any(marker in dotted for marker in _ASYNC_MARKERS):
+        return True
+    return full_name.rsplit(".", 1)[-1].startswith("Async")
+
+
+class Resolver:
+    def __init__(
+        self,
+        project: Project,
+        catalog: Catalog,
+        environment: EnvironmentChoice | None = None,
+        *,
+        follow_libraries: bool = False,
+        budget: Budget | None = None,
+    ) -> None:
+        self.project = project
+        self.catalog = catalog
+        self.environment = environment
+        self.follow_libraries = follow_libraries
+        self.budget = budget or Budget()
+        self._jedi_env: object | None = None
+        self._jedi_project = jedi.Project(str(project.root), smart_sys_path=True, load_unsafe_extensions=False)
+        self._scripts: dict[str, tuple[str, jedi.Script]] = {}
+        self._canonical: dict[str, str | None] = {}
+        self._calls: dict[tuple[str, int, int, str], Resolution] = {}
+        self.jedi_calls = 0
+        self.jedi_failures = 0
+        self._failure_logged = False
+        self.workspace_names: set[str] = set()
+
+    # ---- jedi plumbing ------------------------------------------------------------------
+    def _environment(self) -> object | None:
+        if self._jedi_env is None and self.environment is not None:
+            self._jedi_env = jedi_environment(self.environment)
+        return self._jedi_env
+
+    def script(self, module: ModuleInfo) -> jedi.Script:
+        cached = self._scripts.get(module.path)
+        if cached is not None and cached[0] is module.text:
+            return cached[1]
+        script = jedi.Script(
+            module.text,
+            path=module.path,
+            project=self._jedi_project,
+            environment=self._environment(),
+        )
+        self._scripts[module.path] = (module.text, script)
+        return script
+
+    def forget(self, path: str) -> None:
+        self._scripts.pop(path, None)
+        self._calls = {k: v for k, v in self._calls.items() if k[0] != path}
+
+    def _jedi(self, label: str, func, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """Run one jedi query under the time budget; failures are isolated to the query."""
+        self.jedi_calls += 1
+        try:
+            return self.budget.run(func, *args, **kwargs)
+        except BudgetExceeded:
+            self.jedi_failures += 1
+            log.info("jedi query timed out (%s); treated as unresolved", label)
+            return []
+        except RecursionError:
+            self.jedi_failures += 1
+            return []
+        except Exception as exc:  # noqa: BLE001 - jedi raises anything on odd code
+            self.jedi_failures += 1
+            if not self._failure_logged:
+                self._failure_logged = True
+                log.warning("jedi failed on %s: %s: %s", label, type(exc).__name__, exc)
+            return []
+
+    # ---- public API ---------------------------------------------------------------------
+    def resolve_call(self, module: ModuleInfo, function: FunctionInfo, site: CallSite) -> Resolution:
+        key = (module.path, site.name_line, site.name_col, site.dotted or site.attr)
+        cached = self._calls.get(key)
+        if cached is not None and cached is not UNKNOWN:
+            return cached
+        resolution = self._resolve_call(module, function, site)
+        self._calls[key] = resolution
+        return resolution
+
+    def _resolve_call(self, module: ModuleInfo, function: FunctionInfo, site: CallSite) -> Resolution:
+        if site.dotted is not None:
+            cheap = self._from_names(module, function, site.dotted)
+            if cheap is not None:
+                return cheap
+        if not site.attr:
+            return UNKNOWN
+        if site.receiver is not None and not self._worth_jedi(site.attr):
+            return Resolution("other", via="prefilter")
+        return self._from_jedi(module, site)
+
+    def _worth_jedi(self, attr: str) -> bool:
+        return self.catalog.may_match_method(attr) or attr in self.workspace_names or attr == "__call__"
+
+    def resolve_attribute(self, module: ModuleInfo, function: FunctionInfo, load: AttrLoad) -> Resolution:
+        """A property read ('self.settings', 'user.avatar_bytes'): the getter it runs, if any."""
+        key = (module.path, load.name_line, load.name_col, "." + load.attr)
+        cached = self._calls.get(key)
+        if cached is not None:
+            return cached
+        resolution = UNKNOWN
+        if function.class_qualname and load.span.line == load.name_line:
+            receiver = module.index.slice(load.span)[: -len(load.attr) - 1].strip()
+            if receiver in ("self", "cls"):
+                ref = self._method_in_class(module, function.class_qualname, load.attr, 0)
+                if ref is not None:
+                    resolution = self._property(ref)
+                    self._calls[key] = resolution
+                    return resolution
+        try:
+            script = self.script(module)
+        except Exception:  # noqa: BLE001
+            return UNKNOWN
+        for name in self._jedi(module.path, script.goto, load.name_line, load.name_col, follow_imports=True):
+            found = self._from_definition(name, via="jedi")
+            if found is not None and found.kind == "workspace" and found.function is not None:
+                resolution = self._property(found.function)
+            break
+        self._calls[key] = resolution
+        return resolution
+
+    def _property(self, ref: FunctionRef) -> Resolution:
+        module = self.project.module(Path(ref.path))
+        function = module.functions.get(ref.qualname) if module else None
+        if module is None or function is None or function.kind != "property":
+            return Resolution("other")
+        return Resolution("workspace", name=f"{module.module_name}.{ref.qualname}", function=ref)
+
+    def resolve_dotted(self, module: ModuleInfo, dotted: str) -> str | None:
+        """Module-level meaning of a dotted name through imports and aliases, or None."""
+        return self._expand(module, dotted, depth=0)
+
+    # ---- the import table ---------------------------------------------------------------
+    def _from_names(self, module: ModuleInfo, function: FunctionInfo, dotted: str) -> Resolution | None:
+        root, _, rest = dotted.partition(".")
+        local = self._local_function(module, function, root)
+        if local is not None:
+            if rest:
+                return None
+            return Resolution("workspace", name=f"{module.module_name}.{local}", function=FunctionRef(module.path, local))
+        if root in ("self", "cls") and function.class_qualname and rest and "." not in rest:
+            method = self._method_in_class(module, function.class_qualname, rest, depth=0)
+            if method is not None:
+                return Resolution("workspace", name=f"{module.module_name}.{method.qualname}", function=method)
+            return None
+        if self._is_local(module, function, root):
+            return None
+        full = self._expand(module, dotted, depth=0)
+        if full is None:
+            return None
+        return self.classify(full, via="imports")
+
+    def _local_function(self, module: ModuleInfo, function: FunctionInfo, name: str) -> str | None:
+        current: FunctionInfo | None = function
+        while current is not None:
+            if name in current.nested:
+                return current.nested[name]
+            if name in current.local_names and name not in current.global_names:
+                return None
+            current = module.functions.get(current.parent) if current.parent else None
+        return None
+
+    def _is_local(self, module: ModuleInfo, function: FunctionInfo, name: str) -> bool:
+        current: FunctionInfo | None = function
+        while current is not None:
+            if name in current.local_names and name not in current.global_names:
+                return True
+            current = module.functions.get(current.parent) if current.parent else None
+        return False
+
+    def _expand(self, module: ModuleInfo, dotted: str, depth: int) -> str | None:
+        if depth > 6:
+            return None
+        root, _, rest = dotted.partition(".")
+        if root in module.ambiguous:
+            return None
+        if root in module.imports:
+            base = module.imports[root]
+        elif root in module.aliases:
+            base = self._expand(module, module.aliases[root], depth + 1) or ""
+            if not base:
+                return None
+        elif root in module.top_level:
+            base = f"{module.module_name}.{root}"
+        elif root in _BUILTINS and root not in module.module_assigns:
+            base = f"builtins.{root}"
+        else:
+            return None
+        return f"{base}.{rest}" if rest else base
+
+    def _method_in_class(self, module: ModuleInfo, class_qualname: str, method: str, depth: int) -> FunctionRef | None:
+        info = module.classes.get(class_qualname)
+        if info is None or depth > 8:
+            return None
+        if method in info.methods:
+            return FunctionRef(module.path, info.methods[method])
+        for base in info.bases:
+            target = self._workspace_class(module, base)
+            if target is None:
+                continue
+            base_module, base_class = target
+            found = self._method_in_class(base_module, base_class, method, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def _workspace_class(self, module: ModuleInfo, dotted: str) -> tuple[ModuleInfo, str] | None:
+        if dotted in module.classes:
+            return module, dotted
+        full = self._expand(module, dotted, depth=0)
+        if full is None:
+            return None
+        found = self._workspace_object(full, depth=0)
+        if found is None:
+            return None
+        target_module, qualname = found
+        if qualname in target_module.classes:
+            return target_module, qualname
+        return None
+
+    def _workspace_object(self, full: str, depth: int) -> tuple[ModuleInfo, str] | None:
+        """(module, qualname) for a dotted name defined in the workspace."""
+        found = self._follow(full, depth)
+        return found if isinstance(found, tuple) else None
+
+    def _follow(self, full: str, depth: int) -> tuple[ModuleInfo, str] | str | None:
+        """Follow workspace re-exports: (module, qualname) where the name is defined in the
+        workspace, the outside dotted name it re-exports, or None when unknown."""
+        if depth > 6:
+            return None
+        parts = full.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module_name = ".".join(parts[:cut])
+            path = self.project.path_for_module(module_name)
+            if path is None:
+                continue
+            module = self.project.module(path)
+            if module is None:
+                return None
+            rest = parts[cut:]
+            head = rest[0]
+            if head in module.top_level:
+                qualname = ".".join(rest)
+                if qualname in module.functions or qualname in module.classes:
+                    return module, qualname
+                if len(rest) == 2 and rest[0] in module.classes:
+                    ref = self._method_in_class(module, rest[0], rest[1], 0)
+                    if ref is not None:
+                        target = self.project.module(Path(ref.path))
+                        if target is not None:
+                            return target, ref.qualname
+                return None
+            if head in module.imports or head in module.aliases:
+                expanded = self._expand(module, ".".join(rest), depth + 1)
+                if expanded is not None and expanded != full:
+                    return self._follow(expanded, depth + 1) or expanded
+            return None
+        return full if depth else None
+
+    def classify(self, full: str, via: str, depth: int = 0) -> Resolution:
+        full = _NAME_FIXUPS.get(full, full)
+        match = self.catalog.match(full)
+        if match is not None:
+            return Resolution("catalog", name=_target_name(match, full), match=match, via=via)
+        followed = self._follow(full, depth=0)
+        if isinstance(followed, str) and followed != full and depth < 6:
+            return self.classify(followed, via, depth + 1)
+        if isinstance(followed, tuple):
+            module, qualname = followed
+            if qualname in module.classes:
+                init = self._method_in_class(module, qualname, "__init__", 0)
+                return Resolution("workspace", name=full, function=init, via=via, constructs=True)
+            return Resolution("workspace", name=full, function=FunctionRef(module.path, qualname), via=via)
+        root = full.split(".")[0]
+        if root in self.catalog.roots and root != "builtins":
+            canonical = self.canonical(full)
+            if canonical and canonical != full:
+                match = self.catalog.match(canonical)
+                if match is not None:
+                    return Resolution("catalog", name=canonical, match=match, via="jedi")
+                return Resolution("other", name=canonical, via=via)
+        return Resolution("other", name=full, via=via)
+
+    def canonical(self, dotted: str) -> str | None:
+        """The definition-site name of a public dotted name ('requests.post' -> 'requests.api.post')."""
+        if dotted in self._canonical:
+            return self._canonical[dotted]
+        code = f"import {dotted.split('.')[0]}\n{dotted}\n"
+        result: str | None = None
+        try:
+            script = jedi.Script(code, project=self._jedi_project, environment=self._environment())
+        except Exception:  # noqa: BLE001
+            script = None
+        if script is not None:
+            names = self._jedi(dotted, script.goto, 2, len(dotted) - 1, follow_imports=True)
+            for name in names:
+                if name.full_name:
+                    result = name.full_name
+                    break
+        self._canonical[dotted] = result
+        return result
+
+    # ---- jedi ---------------------------------------------------------------------------
+    def _from_jedi(self, module: ModuleInfo, site: CallSite) -> Resolution:
+        try:
+            script = self.script(module)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("jedi cannot read %s: %s", module.path, exc)
+            return UNKNOWN
+        names = self._jedi(module.path, script.goto, site.name_line, site.name_col, follow_imports=True)
+        for name in names:
+            resolution = self._from_definition(name, via="jedi")
+            if resolution is None:
+                continue
+            if resolution.kind == "catalog" and site.receiver is not None:
+                resolution = self._check_receiver(module, script, site, resolution)
+            return resolution
+        if site.receiver is not None:
+            return self._from_receiver_type(module, script, site)
+        return UNKNOWN
+
+    def _from_definition(self, name, via: str) -> Resolution | None:  # type: ignore[no-untyped-def]
+        full = name.full_name
+        module_path = name.module_path
+        if module_path is not None and self.project.contains(module_path):
+            return self._workspace_definition(Path(module_path), name, via)
+        if not full:
+            return None
+        if name.type == "class":
+            match = self.catalog.match(full)
+            if match is not None:
+                return Resolution("catalog", name=full, match=match, via=via, constructs=True)
+            return Resolution("other", name=full, via=via, constructs=True)
+        return self.classify(full, via)
+
+    def _workspace_definition(self, path: Path, name, via: str) -> Resolution | None:  # type: ignore[no-untyped-def]
+        module = self.project.module(path)
+        if module is None:
+            return None
+        line = name.line
+        if name.type == "class":
+            for qualname, info in module.classes.items():
+                if info.node.lineno == line:
+                    init = self._method_in_class(module, qualname, "__init__", 0)
+                    return Resolution(
+                        "workspace", name=f"{module.module_name}.{qualname}", function=init, via=via, constructs=True
+                    )
+            return Resolution("other", name=name.full_name, via=via)
+        for qualname, info in module.functions.items():
+            if info.name_span.line == line and info.name == name.name:
+                return Resolution(
+                    "workspace",
+                    name=f"{module.module_name}.{qualname.split('@')[0]}",
+                    function=FunctionRef(module.path, qualname),
+                    via=via,
+                )
+        # A name bound to something else (an alias or an instance): its own meaning.
+        if name.type == "statement":
+            return None
+        return Resolution("other", name=name.full_name, via=via)
+
+    def _receiver_types(self, script: jedi.Script, site: CallSite, module: ModuleInfo) -> list[str]:
+        receiver = site.receiver
+        if receiver is None:
+            return []
+        end_line = receiver.end_lineno or receiver.lineno
+        end_col = module.index.char_col(end_line, receiver.end_col_offset or 0)
+        names = self._jedi(module.path, script.infer, end_line, max(0, end_col - 1))
+        return [n.full_name for n in names if n.full_name]
+
+    def _check_receiver(
+        self, module: ModuleInfo, script: jedi.Script, site: CallSite, resolution: Resolution
+    ) -> Resolution:
+        entry = resolution.match.entry if resolution.match else None
+        if entry is None:
+            return resolution
+        needs_check = bool(entry.receivers) or _shares_with_async(entry.name)
+        if not needs_check:
+            return resolution
+        types = self._receiver_types(script, site, module)
+        if any(_is_async_type(t) for t in types):
+            return Resolution("other", name=resolution.name, via="jedi")
+        if entry.receivers and not any(t in entry.receivers for t in types):
+            return Resolution("other", name=resolution.name, via="jedi")
+        return resolution
+
+    def _from_receiver_type(self, module: ModuleInfo, script: jedi.Script, site: CallSite) -> Resolution:
+        types = self._receiver_types(script, site, module)
+        for type_name in types:
+            if _is_async_type(type_name):
+                return Resolution("other", name=f"{type_name}.{site.attr}", via="jedi")
+            candidate = f"{type_name}.{site.attr}"
+            match = self.catalog.match(candidate)
+            if match is not None:
+                return Resolution("catalog", name=candidate, match=match, via="jedi")
+        return UNKNOWN
+
+
+def _target_name(match: Match, full: str) -> str:
+    """Report the definition-site name, also when the import table saw a public alias."""
+    return full if match.entry.is_pattern else match.entry.name
+
+
+def _shares_with_async(name: str) -> bool:
+    # redis' command mixins serve both redis.Redis and redis.asyncio.Redis.
+    return name.startswith("redis.commands.")
+
+
+def running_python_version() -> tuple[int, int]:
+    return sys.version_info[:2]

@@ -1,0 +1,419 @@
+"""Whole-program reach: blocking calls behind workspace helpers, and where the loop runs them."""
+
+from __future__ import annotations
+
+from asyncguard.config import Config
+from conftest import brief
+
+
+def chain_of(finding):
+    return [(hop.path.rsplit("/", 1)[-1], hop.span.line, hop.callee) for hop in finding.chain]
+
+
+SERVICE_PROJECT = {
+    "app/__init__.py": "",
+    "app/db.py": """
+        from sqlalchemy.orm import Session, sessionmaker
+
+        SessionLocal = sessionmaker()
+
+
+        def get_db():
+            db = SessionLocal()
+            try:
+                yield db
+            finally:
+                db.close()
+        """,
+    "app/repositories.py": """
+        from sqlalchemy import text
+        from sqlalchemy.orm import Session
+
+
+        class BaseRepository:
+            def __init__(self, session: Session) -> None:
+                self.session = session
+
+            def _run(self, sql: str):
+                return self.session.execute(text(sql))
+
+
+        class ConsentRepository(BaseRepository):
+            def save(self, user_id: int) -> None:
+                self._run(f"insert into consent values ({user_id})")
+        """,
+    "app/services.py": """
+        from .repositories import ConsentRepository
+
+
+        def _save_consent(repo: ConsentRepository, user_id: int) -> None:
+            repo.save(user_id)
+
+
+        def create_authorization_response(repo: ConsentRepository, user_id: int) -> dict:
+            _save_consent(repo, user_id)
+            return {"ok": True}
+        """,
+    "app/routes.py": """
+        from fastapi import APIRouter, Depends
+        from sqlalchemy.orm import Session
+
+        from .db import get_db
+        from .repositories import ConsentRepository
+        from .services import create_authorization_response
+
+        router = APIRouter(prefix="/oauth")
+
+
+        @router.post("/authorize/{user_id}")
+        async def authorize(user_id: int, db: Session = Depends(get_db)):
+            repo = ConsentRepository(db)
+            return create_authorization_response(repo, user_id)
+        """,
+}
+
+
+def test_chain_across_modules_through_methods_and_inheritance(analyze):
+    findings = analyze(files=SERVICE_PROJECT)
+    assert brief(findings) == [(14, "AG106", "sqlalchemy.orm.session.Session.execute")]
+    finding = findings[0]
+    assert finding.route == "POST /oauth/authorize/{user_id}"
+    assert finding.message == (
+        "create_authorization_response blocks the event loop in async route POST /oauth/authorize/{user_id}: "
+        "it reaches sqlalchemy.orm.session.Session.execute 4 calls down"
+    )
+    assert chain_of(finding) == [
+        ("routes.py", 14, "app.services.create_authorization_response"),
+        ("services.py", 9, "app.services._save_consent"),
+        ("services.py", 5, "app.repositories.ConsentRepository.save"),
+        ("repositories.py", 15, "app.repositories.BaseRepository._run"),
+        ("repositories.py", 10, "sqlalchemy.orm.session.Session.execute"),
+    ]
+    assert (finding.func_span.col, finding.func_span.end_col) == (11, 40)
+
+
+def test_depth_cap_stops_the_walk(analyze):
+    findings = analyze(files=SERVICE_PROJECT, config=Config(max_depth=3))
+    assert findings == []
+
+
+def test_one_hop_same_module_static_and_class_methods(analyze):
+    findings = analyze(
+        """
+        import subprocess
+        import time
+
+
+        class Tools:
+            @staticmethod
+            def run(cmd: list[str]) -> str:
+                return subprocess.check_output(cmd).decode()
+
+            @classmethod
+            def pause(cls) -> None:
+                time.sleep(0.1)
+
+
+        def helper() -> None:
+            Tools.pause()
+
+
+        async def main():
+            Tools.run(["ls"])
+            helper()
+        """
+    )
+    assert brief(findings) == [
+        (20, "AG103", "subprocess.check_output"),
+        (21, "AG101", "time.sleep"),
+    ]
+    assert findings[0].message == "Tools.run blocks the event loop in async function main: it calls subprocess.check_output"
+    assert chain_of(findings[1]) == [
+        ("app.py", 21, "app.helper"),
+        ("app.py", 16, "app.Tools.pause"),
+        ("app.py", 12, "time.sleep"),
+    ]
+
+
+def test_cycles_terminate_and_still_find_the_blocking_call(analyze):
+    findings = analyze(
+        """
+        import time
+
+
+        def ping(n: int) -> None:
+            if n:
+                pong(n - 1)
+
+
+        def pong(n: int) -> None:
+            ping(n)
+            time.sleep(0.01)
+
+
+        async def start():
+            ping(3)
+
+
+        async def start_other():
+            pong(3)
+        """
+    )
+    assert brief(findings) == [(15, "AG101", "time.sleep"), (19, "AG101", "time.sleep")]
+
+
+def test_offloaded_and_nested_calls_in_helpers_do_not_count(analyze):
+    findings = analyze(
+        """
+        import asyncio
+        import time
+
+
+        def helper():
+            def later():
+                time.sleep(1)
+            return later
+
+
+        def schedule(loop: asyncio.AbstractEventLoop):
+            loop.run_in_executor(None, time.sleep, 1)
+
+
+        async def main():
+            helper()
+            schedule(asyncio.get_running_loop())
+        """
+    )
+    assert findings == []
+
+
+def test_cached_helpers_are_information_and_the_costliest_path_wins(analyze):
+    findings = analyze(
+        """
+        import functools
+        import os
+
+        import requests
+
+
+        @functools.lru_cache(maxsize=1)
+        def load_settings() -> str:
+            with open("settings.toml") as handle:
+                return handle.read()
+
+
+        def fetch_profile(url: str) -> dict:
+            if os.path.exists("cache.json"):
+                load_settings()
+            return requests.get(url).json()
+
+
+        async def cached_only():
+            return load_settings()
+
+
+        async def profile(url: str):
+            return fetch_profile(url)
+        """
+    )
+    assert brief(findings) == [(20, "AG104", "builtins.open"), (24, "AG102", "requests.api.get")]
+    cached, costly = findings
+    assert cached.severity == "info"
+    assert cached.cached is True
+    assert "through a cached function" in cached.message
+    assert costly.severity == "warning"
+    assert chain_of(costly)[-1] == ("app.py", 16, "requests.api.get")
+
+
+def test_properties_run_their_getter(analyze):
+    findings = analyze(
+        """
+        from pathlib import Path
+
+
+        class Avatar:
+            def __init__(self, path: str) -> None:
+                self.path = path
+
+            @property
+            def data(self) -> bytes:
+                return Path(self.path).read_bytes()
+
+
+        async def avatar(path: str):
+            return Avatar(path).data
+        """
+    )
+    assert brief(findings) == [(14, "AG104", "pathlib.Path.read_bytes")]
+
+
+def test_constructors_run_init(analyze):
+    findings = analyze(
+        """
+        import smtplib
+
+
+        class Mailer:
+            def __init__(self, host: str) -> None:
+                self.smtp = smtplib.SMTP(host)
+
+
+        async def notify(host: str):
+            Mailer(host)
+        """
+    )
+    assert brief(findings) == [(10, "AG105", "smtplib.SMTP")]
+    assert findings[0].chain[0].callee == "app.Mailer"
+
+
+ENTRY_POINTS = {
+    "main.py": """
+        import time
+        from contextlib import asynccontextmanager
+        from typing import Annotated
+
+        import requests
+        from fastapi import Depends, FastAPI, Request, WebSocket
+        from starlette.middleware.base import BaseHTTPMiddleware
+
+
+        def blocking_helper() -> None:
+            time.sleep(0.1)
+
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI):
+            blocking_helper()
+            yield
+
+
+        app = FastAPI(lifespan=lifespan)
+
+
+        async def current_user(request: Request) -> str:
+            requests.get("https://auth.example.com/me")
+            return "me"
+
+
+        @app.middleware("http")
+        async def timing(request: Request, call_next):
+            blocking_helper()
+            return await call_next(request)
+
+
+        class Audit(BaseHTTPMiddleware):
+            async def dispatch(self, request, call_next):
+                time.sleep(0.01)
+                return await call_next(request)
+
+
+        @app.exception_handler(ValueError)
+        async def on_value_error(request: Request, exc: ValueError):
+            time.sleep(0.01)
+
+
+        @app.on_event("startup")
+        async def warm_up():
+            time.sleep(0.01)
+
+
+        @app.get("/me")
+        async def me(user: Annotated[str, Depends(current_user)]):
+            return await load(user)
+
+
+        async def load(user: str):
+            time.sleep(0.01)
+
+
+        @app.websocket("/ws")
+        async def ws(socket: WebSocket):
+            await socket.accept()
+            time.sleep(0.01)
+
+
+        async def unrelated():
+            time.sleep(0.01)
+        """,
+}
+
+
+def test_each_kind_of_entry_point_is_named_in_the_message(analyze):
+    findings = analyze(files=ENTRY_POINTS)
+    assert [(f.span.line, f.route, f.message.split(" blocks the event loop in ")[1]) for f in findings] == [
+        (16, "lifespan handler lifespan", "lifespan handler lifespan: it calls time.sleep"),
+        (24, "dependency current_user", "dependency current_user"),
+        (30, "HTTP middleware timing", "HTTP middleware timing: it calls time.sleep"),
+        (36, "middleware Audit.dispatch", "middleware Audit.dispatch"),
+        (42, "exception handler on_value_error", "exception handler on_value_error"),
+        (47, "startup handler warm_up", "startup handler warm_up"),
+        (56, "GET /me", "async function load (reached from async route GET /me)"),
+        (62, "WEBSOCKET /ws", "websocket route /ws"),
+        (66, None, "async function unrelated"),
+    ]
+
+
+def test_scope_routes_reports_only_code_reached_from_entry_points(analyze):
+    findings = analyze(files=ENTRY_POINTS, config=Config(scope="routes"))
+    assert [f.span.line for f in findings] == [16, 24, 30, 36, 42, 47, 56, 62]
+
+
+def test_async_route_with_nothing_to_await(analyze):
+    findings = analyze(
+        """
+        import requests
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.get("/items/{item_id}")
+        async def read_item(item_id: int):
+            return requests.get(f"https://api.example.com/items/{item_id}").json()
+
+
+        @app.get("/fine")
+        async def fine():
+            return {"ok": True}
+        """
+    )
+    assert brief(findings) == [(8, "AG301", "read_item"), (9, "AG102", "requests.api.get")]
+    route = findings[0]
+    assert (route.span.line, route.span.col, route.span.end_col) == (8, 0, 19)
+    assert route.message == (
+        "async route GET /items/{item_id} awaits nothing and blocks the event loop (requests.api.get): "
+        "declare it with def and FastAPI runs it in its threadpool (40 threads by default)"
+    )
+    assert findings[1].message == "requests.api.get blocks the event loop in async route GET /items/{item_id}"
+
+
+def test_route_registration_by_call_and_router_objects_with_any_name(analyze):
+    findings = analyze(
+        files={
+            "api.py": """
+                import time
+                from fastapi import APIRouter
+                from starlette.routing import Route
+
+                orders = APIRouter()
+
+
+                async def list_orders():
+                    time.sleep(1)
+
+
+                async def legacy(request):
+                    time.sleep(1)
+
+
+                orders.add_api_route("/orders", list_orders, methods=["GET"])
+                routes = [Route("/legacy", legacy, methods=["POST"])]
+                """,
+        }
+    )
+    assert [(f.code, f.route) for f in findings] == [
+        ("AG301", "GET /orders"),
+        ("AG101", "GET /orders"),
+        ("AG301", "POST /legacy"),
+        ("AG101", "POST /legacy"),
+    ]

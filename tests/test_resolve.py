@@ -1,0 +1,190 @@
+"""Resolution: every way real code reaches a blocking call, and look-alikes that must not match."""
+
+from __future__ import annotations
+
+from conftest import brief
+
+
+def test_import_aliases_and_module_level_aliases(analyze):
+    findings = analyze(
+        """
+        import requests as r
+        from time import sleep as nap
+        from subprocess import run as sh
+        import requests
+
+        fetch = requests.get
+
+        async def handler(url: str):
+            r.post(url, json={})
+            nap(0.5)
+            sh(["ls"])
+            fetch(url)
+        """
+    )
+    assert brief(findings) == [
+        (9, "AG102", "requests.api.post"),
+        (10, "AG101", "time.sleep"),
+        (11, "AG103", "subprocess.run"),
+        (12, "AG102", "requests.api.get"),
+    ]
+
+
+def test_reexport_through_a_package_init(analyze):
+    findings = analyze(
+        files={
+            "clients/__init__.py": "from .http import fetch_json\n",
+            "clients/http.py": "from requests import get as fetch_json\n",
+            "routes.py": """
+                from clients import fetch_json
+
+                async def handler(url: str):
+                    return fetch_json(url).json()
+                """,
+        }
+    )
+    assert brief(findings) == [(4, "AG102", "requests.api.get")]
+
+
+def test_instances_from_constructors_annotations_and_with_targets(analyze):
+    findings = analyze(
+        """
+        import httpx
+        import requests
+
+
+        def make_session() -> requests.Session:
+            return requests.Session()
+
+
+        async def handler(url: str):
+            session = requests.Session()
+            session.get(url)
+            make_session().post(url)
+            client = make_session()
+            client.delete(url)
+            with httpx.Client() as http:
+                http.get(url)
+        """
+    )
+    assert brief(findings) == [
+        (11, "AG102", "requests.sessions.Session.get"),
+        (12, "AG102", "requests.sessions.Session.post"),
+        (14, "AG102", "requests.sessions.Session.delete"),
+        (16, "AG102", "httpx._client.Client.get"),
+    ]
+
+
+def test_typed_parameters_including_fastapi_dependencies(analyze):
+    findings = analyze(
+        """
+        from typing import Annotated
+
+        from fastapi import Depends, FastAPI
+        from sqlalchemy import select, text
+        from sqlalchemy.orm import Session
+
+        app = FastAPI()
+
+
+        def get_db():
+            yield Session()
+
+
+        @app.get("/a")
+        async def a(db: Session = Depends(get_db)):
+            return db.execute(text("select 1")).all()
+
+
+        @app.get("/b")
+        async def b(db: Annotated[Session, Depends(get_db)]):
+            db.commit()
+
+
+        async def c(db: Session):
+            return db.scalars(select(1)).all()
+        """
+    )
+    assert [(line, code, target) for line, code, target in brief(findings)] == [
+        (16, "AG106", "sqlalchemy.orm.session.Session.execute"),
+        (21, "AG106", "sqlalchemy.orm.session.Session.commit"),
+        (25, "AG106", "sqlalchemy.orm.session.Session.scalars"),
+    ]
+
+
+def test_attributes_set_in_init_and_inherited_methods(analyze):
+    findings = analyze(
+        """
+        import requests
+        from sqlalchemy.orm import Session
+
+
+        class ApiSession(requests.Session):
+            pass
+
+
+        class Service:
+            def __init__(self, session: Session) -> None:
+                self.session = session
+                self.http = ApiSession()
+
+            async def run(self, url: str):
+                self.session.commit()
+                self.http.get(url)
+        """
+    )
+    assert brief(findings) == [
+        (15, "AG106", "sqlalchemy.orm.session.Session.commit"),
+        (16, "AG102", "requests.sessions.Session.get"),
+    ]
+
+
+def test_look_alikes_do_not_match(analyze):
+    findings = analyze(
+        """
+        import asyncio
+        import json
+        import logging
+        import os
+        import time
+        from pathlib import Path
+
+        import httpx
+        import redis.asyncio as aredis
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        log = logging.getLogger(__name__)
+
+
+        class Registry:
+            def get(self, key):
+                return key
+
+            def execute(self, query):
+                return query
+
+            def read(self):
+                return ""
+
+
+        async def handler(db: AsyncSession, registry: Registry, payload: str):
+            data = {"a": 1}
+            data.get("a")
+            registry.get("a")
+            registry.execute("q")
+            registry.read()
+            client = httpx.AsyncClient()
+            await client.get("https://example.com")
+            cache = aredis.Redis()
+            await cache.get("k")
+            await db.execute("select 1")
+            await asyncio.sleep(1)
+            os.path.join("a", "b")
+            Path("a").with_suffix(".txt").name
+            time.time()
+            json.loads(payload)
+            log.info("done")
+            os.getenv("HOME")
+        """
+    )
+    assert findings == []
