@@ -13,7 +13,7 @@ from typing import TextIO
 from . import __version__
 from .config import SCOPES, Config, ConfigError, ExtraBlocking, find_pyproject, load_pyproject
 from .engine.environment import PythonEnvironmentError
-from .engine.rules import RULES, SEVERITIES
+from .engine.rules import ALL_SEVERITIES, RULES
 from .engine.session import CheckRun, project_root
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -55,7 +55,7 @@ def _build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", type=Path, help="files or folders to check")
     check.add_argument("--python", metavar="ENV", help="the project's venv folder or interpreter")
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
-    check.add_argument("--min-severity", choices=SEVERITIES, help="hide findings below this severity")
+    check.add_argument("--min-severity", choices=ALL_SEVERITIES, help="hide findings below this severity")
     check.add_argument("--scope", choices=SCOPES, help="all coroutines (default) or only code reached from routes")
     check.add_argument("--max-depth", type=int, metavar="N", help="how many helper calls deep to follow")
     check.add_argument("--follow-libraries", action="store_true", default=None, help="also follow third-party code")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .engine.rules import CATEGORIES, SEVERITIES
+from .engine.rules import ALL_SEVERITIES, CATEGORIES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -18,7 +18,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 SCOPES = ("all", "routes")
-SEVERITY_VALUES = (*SEVERITIES, "off")
+SEVERITY_VALUES = (*ALL_SEVERITIES, "off")
 
 
 class ConfigError(Exception):
@@ -42,7 +42,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     severity: dict[str, str] = field(default_factory=dict)  # category -> severity or 'off'
     python: str | None = None
-    min_severity: str = "info"
+    min_severity: str = "hint"
 
     def merged(self, overrides: dict[str, Any]) -> Config:
         """A copy with validated overrides (snake_case keys) applied."""
@@ -133,7 +133,7 @@ _PYPROJECT_KEYS = {
     "exclude": ("exclude", _str_list),
     "severity": ("severity", _severity_table),
     "python": ("python", _optional_str),
-    "min-severity": ("min_severity", _str_choice(SEVERITIES)),
+    "min-severity": ("min_severity", _str_choice(ALL_SEVERITIES)),
 }
 
 # Editor settings use camelCase names.

@@ -1,4 +1,5 @@
 """Shop backend: a small FastAPI app bundled with asyncguard as a worked example.
 
-Lines that asyncguard reports end with ``# expect: CODE``; see ../README.md.
+Every line that asyncguard should report carries an "expect" comment naming the rule;
+see ../README.md.
 """

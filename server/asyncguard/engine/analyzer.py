@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,12 +21,11 @@ from .positions import Span
 from .project import Project
 from .reach import BlockPath, Reach
 from .resolve import FunctionRef, Resolution, Resolver
-from .rules import BY_CODE, INFO, WARNING
+from .rules import BY_CODE, INFO, SEVERITY_RANK, WARNING
 
 log = logging.getLogger("asyncguard.analyzer")
 
 _IGNORE = re.compile(r"#\s*asyncguard:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?", re.I)
-_SEVERITY_RANK = {INFO: 0, WARNING: 1}
 THREADPOOL_SIZE = 40  # anyio's default capacity limiter, which FastAPI uses for sync routes
 
 
@@ -133,9 +133,11 @@ class Analyzer:
             return ModuleReport(str(path.absolute()), error=self.project.error(path))
         return self.check_module(module)
 
-    def check_module(self, module: ModuleInfo) -> ModuleReport:
+    def check_module(self, module: ModuleInfo, should_stop: Callable[[], bool] | None = None) -> ModuleReport:
         report = ModuleReport(module.path, syntax_error=module.syntax_error)
         for function in module.functions.values():
+            if should_stop is not None and should_stop():
+                break
             if function.is_async:
                 report.findings.extend(self.check_function(module, function))
         report.findings = self._filter(module, report.findings)
@@ -333,7 +335,7 @@ class Analyzer:
 
     # ---- after the fact -----------------------------------------------------------------
     def _filter(self, module: ModuleInfo, findings: list[Finding]) -> list[Finding]:
-        minimum = _SEVERITY_RANK.get(self.config.min_severity, 0)
+        minimum = SEVERITY_RANK.get(self.config.min_severity, 0)
         kept: list[Finding] = []
         seen: set[tuple[int, int, str]] = set()
         for finding in sorted(findings, key=Finding.sort_key):
@@ -341,7 +343,7 @@ class Analyzer:
             if key in seen:
                 continue
             seen.add(key)
-            if _SEVERITY_RANK.get(finding.severity, 1) < minimum:
+            if SEVERITY_RANK.get(finding.severity, 2) < minimum:
                 continue
             lines = {finding.span.line, finding.func_span.end_line, finding.span.end_line}
             if is_suppressed(module, lines, finding.code):

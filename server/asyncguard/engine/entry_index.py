@@ -26,7 +26,8 @@ class EntryIndex:
     @property
     def entries(self) -> dict[FunctionRef, EntryPoint]:
         if self._entries is None:
-            self._entries = self._scan()
+            with self.project.not_recording():
+                self._entries = self._scan()
         return self._entries
 
     def _scan(self) -> dict[FunctionRef, EntryPoint]:
@@ -62,7 +63,8 @@ class EntryIndex:
     def reached_from(self, ref: FunctionRef) -> EntryPoint | None:
         """The entry point whose coroutine calls (transitively) reach this coroutine."""
         if self._reached is None:
-            self._reached = self._walk()
+            with self.project.not_recording():
+                self._reached = self._walk()
         return self._reached.get(ref)
 
     def _walk(self) -> dict[FunctionRef, EntryPoint]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from contextlib import contextmanager
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
@@ -174,6 +175,8 @@ class Project:
         self._errors: dict[Path, str] = {}
         # Open editor buffers win over the disk.
         self._overlays: dict[Path, str] = {}
+        # When a set, every module looked up is recorded: what an analysis depended on.
+        self.recording: set[str] | None = None
         self.files: list[Path] = []
         for path in files:
             self.add_file(path)
@@ -188,6 +191,15 @@ class Project:
         self._names[path] = names[0]
         for name in names:
             self._by_name.setdefault(name, path)
+
+    @contextmanager
+    def not_recording(self) -> Iterator[None]:
+        """Look-ups that scan the whole project (entry points) are not dependencies."""
+        saved, self.recording = self.recording, None
+        try:
+            yield
+        finally:
+            self.recording = saved
 
     def contains(self, path: str | Path) -> bool:
         candidate = Path(path).absolute()
@@ -240,6 +252,8 @@ class Project:
     def module(self, path: Path) -> ModuleInfo | None:
         """The model of a workspace file, or None when it cannot be read (see error())."""
         path = path.absolute()
+        if self.recording is not None:
+            self.recording.add(str(path))
         if path in self._modules:
             return self._modules[path]
         try:

@@ -9,9 +9,15 @@ from dataclasses import dataclass
 
 DOCS_BASE = "https://github.com/asyncguard/asyncguard/blob/main/docs/rules/"
 
+ERROR = "error"
 WARNING = "warning"
 INFO = "info"
+HINT = "hint"
+# What the catalog assigns (by cost); configuration may also raise a category to error or
+# lower it to hint.
 SEVERITIES = (WARNING, INFO)
+ALL_SEVERITIES = (ERROR, WARNING, INFO, HINT)
+SEVERITY_RANK = {HINT: 0, INFO: 1, WARNING: 2, ERROR: 3}
 
 
 @dataclass(frozen=True)

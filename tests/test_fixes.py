@@ -1,0 +1,261 @@
+"""Quick fixes: the exact text after each fix is applied, and that it compiles."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from asyncguard.fixes.builders import Document, fix_all, fixes_for
+from asyncguard.fixes.edits import apply_edits, compiles
+from conftest import analyze_project
+
+
+def fixed(tmp_path: Path, code: str, title_start: str, which: int = 0) -> str:
+    code = textwrap.dedent(code).lstrip("\n")
+    findings = analyze_project(tmp_path, {"app.py": code})
+    doc = Document(code)
+    fixes = fixes_for(doc, findings[which])
+    chosen = [f for f in fixes if f.title.startswith(title_start)]
+    assert chosen, [f.title for f in fixes]
+    result = apply_edits(code, chosen[0].edits)
+    assert compiles(result)
+    return result
+
+
+def titles(tmp_path: Path, code: str, which: int = 0) -> list[str]:
+    code = textwrap.dedent(code).lstrip("\n")
+    findings = analyze_project(tmp_path, {"app.py": code})
+    return [f.title for f in fixes_for(Document(code), findings[which])]
+
+
+def test_wrap_keeps_every_kind_of_argument_and_adds_the_import(tmp_path):
+    result = fixed(
+        tmp_path,
+        '''
+        """Users API."""
+        from __future__ import annotations
+
+        import json
+        import requests
+
+
+        async def fetch(url, args, kwargs):
+            return requests.post(url, *args, timeout=3, **kwargs)
+        ''',
+        "Run requests.post in a thread",
+    )
+    assert result == textwrap.dedent(
+        '''\
+        """Users API."""
+        from __future__ import annotations
+
+        import asyncio
+        import json
+        import requests
+
+
+        async def fetch(url, args, kwargs):
+            return await asyncio.to_thread(requests.post, url, *args, timeout=3, **kwargs)
+        '''
+    )
+
+
+def test_wrap_passes_the_bound_method_and_parenthesises_attribute_bases(tmp_path):
+    result = fixed(
+        tmp_path,
+        """
+        import asyncio as aio
+        import requests
+
+
+        async def fetch(url):
+            session = requests.Session()
+            return session.get(url).json()
+        """,
+        "Run session.get in a thread",
+    )
+    assert result.splitlines()[-1] == "    return (await aio.to_thread(session.get, url)).json()"
+    assert "import asyncio\n" not in result
+
+
+def test_wrap_reuses_from_asyncio_import_to_thread(tmp_path):
+    result = fixed(
+        tmp_path,
+        """
+        from asyncio import to_thread
+        import subprocess
+
+
+        async def run():
+            subprocess.run(["ls"], check=True)
+        """,
+        "Run subprocess.run in a thread",
+    )
+    assert result.splitlines()[-1] == '    await to_thread(subprocess.run, ["ls"], check=True)'
+
+
+def test_with_item_is_wrapped_in_place(tmp_path):
+    result = fixed(
+        tmp_path,
+        """
+        import asyncio
+
+
+        async def read(path):
+            with open(path) as handle:
+                return handle
+        """,
+        "Run open in a thread",
+    )
+    assert "    with await asyncio.to_thread(open, path) as handle:\n" in result
+
+
+def test_sleep_becomes_asyncio_sleep(tmp_path):
+    code = """
+        from time import sleep as nap
+
+
+        async def wait():
+            nap(0.5)
+        """
+    assert titles(tmp_path, code)[0] == "Use await asyncio.sleep(...)"
+    result = fixed(tmp_path, code, "Use await asyncio.sleep")
+    assert result == "import asyncio\nfrom time import sleep as nap\n\n\nasync def wait():\n    await asyncio.sleep(0.5)\n"
+
+
+def test_run_in_threadpool_is_offered_second_in_starlette_modules(tmp_path):
+    code = """
+        import requests
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.get("/x")
+        async def x(url: str):
+            data = requests.get(url)
+            return data.json()
+        """
+    names = titles(tmp_path, code, which=1)
+    assert names[0].startswith("Run requests.get in a thread: await asyncio.to_thread")
+    assert names[1].startswith("Run requests.get in Starlette's threadpool")
+    result = fixed(tmp_path, code, "Run requests.get in Starlette's threadpool", which=1)
+    assert "from starlette.concurrency import run_in_threadpool\n" in result
+    assert "    data = await run_in_threadpool(requests.get, url)\n" in result
+
+
+def test_misuse_passes_the_function_and_its_arguments(tmp_path):
+    result = fixed(
+        tmp_path,
+        """
+        import asyncio
+        import requests
+
+
+        async def fetch(url):
+            loop = asyncio.get_running_loop()
+            a = await asyncio.to_thread(requests.get(url, timeout=3))
+            b = await loop.run_in_executor(None, requests.get(url, timeout=3))
+            return a, b
+        """,
+        "Pass requests.get and its arguments to asyncio.to_thread",
+    )
+    assert "    a = await asyncio.to_thread(requests.get, url, timeout=3)\n" in result
+    result = fixed(
+        tmp_path,
+        """
+        import asyncio
+        import requests
+
+
+        async def fetch(url):
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(None, requests.get(url, timeout=3))
+        """,
+        "Pass requests.get and its arguments to loop.run_in_executor",
+    )
+    assert "import functools\n" in result
+    assert "    return await loop.run_in_executor(None, functools.partial(requests.get, url, timeout=3))\n" in result
+
+
+def test_async_route_without_await_becomes_def(tmp_path):
+    result = fixed(
+        tmp_path,
+        """
+        import requests
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.get("/items")
+        async def items():
+            return requests.get("https://example.com").json()
+        """,
+        "Make items a plain def",
+    )
+    assert "@app.get(\"/items\")\ndef items():\n" in result
+
+
+def test_ignore_comment_is_added_or_merged(tmp_path):
+    result = fixed(
+        tmp_path,
+        """
+        import time
+
+
+        async def wait():
+            time.sleep(1)  # keep: tests need it
+        """,
+        "Ignore AG101 on this line",
+    )
+    assert result.splitlines()[-1] == "    time.sleep(1)  # keep: tests need it  # asyncguard: ignore[AG101]"
+
+
+def test_no_wrap_inside_a_lambda(tmp_path):
+    names = titles(
+        tmp_path,
+        """
+        import os
+
+
+        async def biggest(paths):
+            return max(paths, key=lambda p: os.path.getsize(p))
+        """,
+    )
+    assert names == ["Ignore AG104 on this line"]
+
+
+def test_fix_all_wraps_every_safe_call_with_one_import(tmp_path):
+    code = textwrap.dedent(
+        """
+        import time
+        import requests
+
+
+        async def handler(url):
+            time.sleep(1)
+            first = requests.get(url)
+            second = requests.get(first.url).json()
+            return first, second
+        """
+    ).lstrip("\n")
+    findings = analyze_project(tmp_path, {"app.py": code})
+    fix = fix_all(Document(code), findings)
+    assert fix is not None and fix.kind == "source.fixAll.asyncguard"
+    result = apply_edits(code, fix.edits)
+    assert result == textwrap.dedent(
+        """
+        import asyncio
+        import time
+        import requests
+
+
+        async def handler(url):
+            await asyncio.sleep(1)
+            first = await asyncio.to_thread(requests.get, url)
+            second = (await asyncio.to_thread(requests.get, first.url)).json()
+            return first, second
+        """
+    ).lstrip("\n")
+    assert compiles(result)
