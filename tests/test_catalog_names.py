@@ -20,7 +20,6 @@ from pathlib import Path
 
 import jedi
 import pytest
-
 from asyncguard.engine.catalog import Match, builtin_entries, default_catalog
 
 CATALOG = default_catalog(cpu_heavy=True)
@@ -55,7 +54,7 @@ class Case:
         return line.strip().replace(MARK, "")[:60]
 
 
-def C(code: str, expected: str | None, severity: str | None = None) -> Case:  # noqa: N802
+def C(code: str, expected: str | None, severity: str | None = None) -> Case:
     return Case(code, expected, severity)
 
 
@@ -85,7 +84,9 @@ def resolve(source: str, where: Path) -> Match | None:
     text = code.splitlines()[line - 1]
     has_receiver = column > 0 and text[column - 1] == "."
     attr = ""
-    while column + len(attr) < len(text) and (text[column + len(attr)].isalnum() or text[column + len(attr)] == "_"):
+    while column + len(attr) < len(text) and (
+        text[column + len(attr)].isalnum() or text[column + len(attr)] == "_"
+    ):
         attr += text[column + len(attr)]
 
     def receiver_types() -> list[str]:
@@ -132,7 +133,10 @@ HTTP = [
     C("import requests\nrequests.§post(u, json={})", "requests.api.post"),
     C("import requests\nrequests.§request('GET', u)", "requests.api.request"),
     C("import requests\ns = requests.Session()\ns.§get(u)", "requests.sessions.Session.get"),
-    C("import requests\ndef f(s: requests.Session):\n    s.§post(u)", "requests.sessions.Session.post"),
+    C(
+        "import requests\ndef f(s: requests.Session):\n    s.§post(u)",
+        "requests.sessions.Session.post",
+    ),
     C("import requests\ns = requests.session()\ns.§send(p)", "requests.sessions.Session.send"),
     C("import httpx\nhttpx.§get(u)", "httpx._api.get"),
     C("import httpx\nhttpx.§stream('GET', u)", "httpx._api.stream"),
@@ -142,18 +146,39 @@ HTTP = [
     C("import urllib.request\nurllib.request.§urlopen(u)", "urllib.request.urlopen"),
     C("from urllib.request import urlopen\n§urlopen(u)", "urllib.request.urlopen"),
     C("import urllib.request\nurllib.request.§urlretrieve(u, 'x')", "urllib.request.urlretrieve"),
-    C("import urllib.request\no = urllib.request.build_opener()\no.§open(u)", "urllib.request.OpenerDirector.open"),
+    C(
+        "import urllib.request\no = urllib.request.build_opener()\no.§open(u)",
+        "urllib.request.OpenerDirector.open",
+    ),
     C("import urllib3\nurllib3.§request('GET', u)", "urllib3.request"),
-    C("import urllib3\np = urllib3.PoolManager()\np.§request('GET', u)", "urllib3._request_methods.RequestMethods.request"),
-    C("import urllib3\np = urllib3.PoolManager()\np.§urlopen('GET', u)", "urllib3.poolmanager.PoolManager.urlopen"),
+    C(
+        "import urllib3\np = urllib3.PoolManager()\np.§request('GET', u)",
+        "urllib3._request_methods.RequestMethods.request",
+    ),
+    C(
+        "import urllib3\np = urllib3.PoolManager()\np.§urlopen('GET', u)",
+        "urllib3.poolmanager.PoolManager.urlopen",
+    ),
     C(
         "import urllib3\np = urllib3.HTTPSConnectionPool('h')\np.§urlopen('GET', '/')",
         "urllib3.connectionpool.HTTPConnectionPool.urlopen",
     ),
-    C("import http.client\nc = http.client.HTTPSConnection('h')\nc.§request('GET', '/')", "http.client.HTTPConnection.request"),
-    C("import http.client\nc = http.client.HTTPConnection('h')\nc.§getresponse()", "http.client.HTTPConnection.getresponse"),
-    C("import http.client\nc = http.client.HTTPSConnection('h')\nc.§connect()", "http.client.HTTPConnection.connect"),
-    C("import http.client\nc = http.client.HTTPConnection('h')\nr = c.getresponse()\nr.§read()", "http.client.HTTPResponse.read"),
+    C(
+        "import http.client\nc = http.client.HTTPSConnection('h')\nc.§request('GET', '/')",
+        "http.client.HTTPConnection.request",
+    ),
+    C(
+        "import http.client\nc = http.client.HTTPConnection('h')\nc.§getresponse()",
+        "http.client.HTTPConnection.getresponse",
+    ),
+    C(
+        "import http.client\nc = http.client.HTTPSConnection('h')\nc.§connect()",
+        "http.client.HTTPConnection.connect",
+    ),
+    C(
+        "import http.client\nc = http.client.HTTPConnection('h')\nr = c.getresponse()\nr.§read()",
+        "http.client.HTTPResponse.read",
+    ),
     # look-alikes
     C(
         """
@@ -179,7 +204,10 @@ SUBPROCESS = [
     C("import subprocess\np = subprocess.§Popen(['ls'])", "subprocess.Popen"),
     C("from subprocess import Popen\np = §Popen(['ls'])", "subprocess.Popen"),
     C("import subprocess\np = subprocess.Popen(['ls'])\np.§wait()", "subprocess.Popen.wait"),
-    C("import subprocess\nwith subprocess.Popen(['ls']) as p:\n    p.§communicate()", "subprocess.Popen.communicate"),
+    C(
+        "import subprocess\nwith subprocess.Popen(['ls']) as p:\n    p.§communicate()",
+        "subprocess.Popen.communicate",
+    ),
     C("import os\nos.§system('ls')", "os.system"),
     C("import os\nos.§popen('ls')", "os.popen"),
     C("import os\nos.§spawnlp(os.P_WAIT, 'ls', 'ls')", "os.spawn*"),
@@ -203,7 +231,10 @@ FILE = [
     C("open('x').§readline()", "io.TextIOWrapper.read"),
     C("import io\nf = io.BufferedReader(raw)\nf.§read()", "io._BufferedIOBase.read"),
     C("import io\nf = io.FileIO('x')\nf.§read()", "io.TextIOWrapper.read"),
-    C("import tempfile\nf = tempfile.NamedTemporaryFile()\nf.§write(b'')", "tempfile._TemporaryFileWrapper.write"),
+    C(
+        "import tempfile\nf = tempfile.NamedTemporaryFile()\nf.§write(b'')",
+        "tempfile._TemporaryFileWrapper.write",
+    ),
     C(
         "from fastapi import UploadFile\nasync def r(file: UploadFile):\n    file.file.§read()",
         "typing.IO.read",
@@ -239,9 +270,15 @@ FILE = [
     C("import glob\nglob.§glob('*.py')", "glob.glob"),
     C("import gzip\ngzip.§open('x.gz')", "gzip.open"),
     C("import zipfile\nz = zipfile.§ZipFile('x.zip')", "zipfile.ZipFile"),
-    C("import zipfile\nwith zipfile.ZipFile('x') as z:\n    z.§extractall('d')", "zipfile.ZipFile.extractall"),
+    C(
+        "import zipfile\nwith zipfile.ZipFile('x') as z:\n    z.§extractall('d')",
+        "zipfile.ZipFile.extractall",
+    ),
     C("import tarfile\nt = tarfile.§open('x.tar')", "tarfile.open"),
-    C("import tarfile\nwith tarfile.open('x') as t:\n    t.§extractall('d')", "tarfile.TarFile.extractall"),
+    C(
+        "import tarfile\nwith tarfile.open('x') as t:\n    t.§extractall('d')",
+        "tarfile.TarFile.extractall",
+    ),
     C("import tempfile\ntempfile.§NamedTemporaryFile()", "tempfile.NamedTemporaryFile"),
     C("import tempfile\ntempfile.§mkstemp()", "tempfile.mkstemp"),
     C("import tempfile\ntempfile.§TemporaryDirectory()", "tempfile.TemporaryDirectory"),
@@ -278,35 +315,55 @@ FILE = [
         None,
     ),
     C("import anyio\nasync def f():\n    await anyio.Path('x').§read_text()", None),
-    C("from fastapi import UploadFile\nasync def r(file: UploadFile):\n    await file.§read()", None),
+    C(
+        "from fastapi import UploadFile\nasync def r(file: UploadFile):\n    await file.§read()",
+        None,
+    ),
 ]
 
 NETWORK = [
     C("import socket\nsocket.§create_connection(('h', 1))", "socket.create_connection"),
     C("import socket\ns = socket.socket()\ns.§connect(('h', 1))", "socket.socket.connect"),
-    C("import socket\ns = socket.create_connection(('h', 1))\ns.§sendall(b'')", "socket.socket.send"),
+    C(
+        "import socket\ns = socket.create_connection(('h', 1))\ns.§sendall(b'')",
+        "socket.socket.send",
+    ),
     C("import socket\nwith socket.socket() as s:\n    s.§recv(1024)", "socket.socket.recv"),
     C("import socket\ns = socket.socket()\ns.§accept()", "socket.socket.accept"),
     C("import socket\nsocket.§getaddrinfo('h', 80)", "socket.getaddrinfo"),
     C("import socket\nsocket.§gethostbyname('h')", "socket.gethostbyname"),
     C("import socket\nsocket.§getfqdn()", "socket.getfqdn"),
     C(
-        "import socket, ssl\nctx = ssl.create_default_context()\ns = ctx.wrap_socket(socket.socket())\ns.§do_handshake()",
+        "import socket, ssl\nctx = ssl.create_default_context()\n"
+        "s = ctx.wrap_socket(socket.socket())\ns.§do_handshake()",
         "ssl.SSLSocket.do_handshake",
     ),
     C(
-        "import socket, ssl\nctx = ssl.create_default_context()\ns = ctx.wrap_socket(socket.socket())\ns.§recv(1)",
+        "import socket, ssl\nctx = ssl.create_default_context()\n"
+        "s = ctx.wrap_socket(socket.socket())\ns.§recv(1)",
         "ssl.SSLSocket.read",
     ),
     C("import smtplib\ns = smtplib.§SMTP('h')", "smtplib.SMTP"),
-    C("import smtplib\nwith smtplib.SMTP('h') as s:\n    s.§send_message(m)", "smtplib.SMTP.send_message"),
+    C(
+        "import smtplib\nwith smtplib.SMTP('h') as s:\n    s.§send_message(m)",
+        "smtplib.SMTP.send_message",
+    ),
     C("import smtplib\ns = smtplib.SMTP_SSL('h')\ns.§login('a', 'b')", "smtplib.SMTP.login"),
     C("import ftplib\nf = ftplib.§FTP('h')", "ftplib.FTP"),
-    C("import ftplib\nf = ftplib.FTP_TLS('h')\nf.§storbinary('STOR x', fp)", "ftplib.FTP.storbinary"),
+    C(
+        "import ftplib\nf = ftplib.FTP_TLS('h')\nf.§storbinary('STOR x', fp)",
+        "ftplib.FTP.storbinary",
+    ),
     C("import imaplib\nm = imaplib.§IMAP4_SSL('h')", "imaplib.IMAP4"),
-    C("import imaplib\nm = imaplib.IMAP4_SSL('h')\nm.§fetch('1', '(RFC822)')", "imaplib.IMAP4.fetch"),
+    C(
+        "import imaplib\nm = imaplib.IMAP4_SSL('h')\nm.§fetch('1', '(RFC822)')",
+        "imaplib.IMAP4.fetch",
+    ),
     C("import poplib\np = poplib.POP3_SSL('h')\np.§retr(1)", "poplib.POP3.retr"),
-    C("from django.core.mail import send_mail\n§send_mail('s', 'm', 'f', ['t'])", "django.core.mail.send_mail"),
+    C(
+        "from django.core.mail import send_mail\n§send_mail('s', 'm', 'f', ['t'])",
+        "django.core.mail.send_mail",
+    ),
     # look-alikes
     C("import socket\nsocket.§gethostname()", None),
     C("import asyncio\nasync def f():\n    await asyncio.§open_connection('h', 1)", None),
@@ -314,47 +371,90 @@ NETWORK = [
 
 DATABASE = [
     C("import sqlite3\nc = sqlite3.§connect('x')", "sqlite3.connect"),
-    C("import sqlite3\nc = sqlite3.connect('x')\nc.§execute('select 1')", "sqlite3.Connection.execute"),
-    C("import sqlite3\nwith sqlite3.connect('x') as c:\n    c.§commit()", "sqlite3.Connection.commit"),
-    C("import sqlite3\nc = sqlite3.connect('x')\ncur = c.cursor()\ncur.§execute('x')", "sqlite3.Cursor.execute"),
-    C("import sqlite3\nc = sqlite3.connect('x')\nc.execute('x').§fetchall()", "sqlite3.Cursor.fetchone"),
-    C("import sqlite3\ndef f(c: sqlite3.Connection):\n    c.§cursor()", "sqlite3.Connection.cursor", "info"),
+    C(
+        "import sqlite3\nc = sqlite3.connect('x')\nc.§execute('select 1')",
+        "sqlite3.Connection.execute",
+    ),
+    C(
+        "import sqlite3\nwith sqlite3.connect('x') as c:\n    c.§commit()",
+        "sqlite3.Connection.commit",
+    ),
+    C(
+        "import sqlite3\nc = sqlite3.connect('x')\ncur = c.cursor()\ncur.§execute('x')",
+        "sqlite3.Cursor.execute",
+    ),
+    C(
+        "import sqlite3\nc = sqlite3.connect('x')\nc.execute('x').§fetchall()",
+        "sqlite3.Cursor.fetchone",
+    ),
+    C(
+        "import sqlite3\ndef f(c: sqlite3.Connection):\n    c.§cursor()",
+        "sqlite3.Connection.cursor",
+        "info",
+    ),
     C("import psycopg2\nc = psycopg2.§connect('dsn')", "psycopg2.connect"),
     C(
-        "import psycopg2.extensions\ndef f(cur: psycopg2.extensions.cursor):\n    cur.§execute('x')",
+        "import psycopg2.extensions\ndef f(cur: psycopg2.extensions.cursor):\n"
+        "    cur.§execute('x')",
         "psycopg2.extensions.cursor.execute",
     ),
     C(
-        "import psycopg2.extensions\ndef f(conn: psycopg2.extensions.connection):\n    conn.§commit()",
+        "import psycopg2.extensions\ndef f(conn: psycopg2.extensions.connection):\n"
+        "    conn.§commit()",
         "psycopg2.extensions.connection.commit",
     ),
     C(
         "import psycopg2.extras\ndef f(cur: psycopg2.extras.RealDictCursor):\n    cur.§fetchall()",
         "psycopg2.extensions.cursor.fetchone",
     ),
-    C("import psycopg2.extras\npsycopg2.extras.§execute_values(cur, 'x', [])", "psycopg2.extras.execute_values"),
-    C("import psycopg\nc = psycopg.§connect('dsn')", "psycopg.connect"),
-    C("import psycopg\nwith psycopg.connect('dsn') as c:\n    c.§execute('x')", "psycopg.connection.Connection.execute"),
     C(
-        "import psycopg\nwith psycopg.connect('dsn') as c:\n    with c.cursor() as cur:\n        cur.§fetchone()",
+        "import psycopg2.extras\npsycopg2.extras.§execute_values(cur, 'x', [])",
+        "psycopg2.extras.execute_values",
+    ),
+    C("import psycopg\nc = psycopg.§connect('dsn')", "psycopg.connect"),
+    C(
+        "import psycopg\nwith psycopg.connect('dsn') as c:\n    c.§execute('x')",
+        "psycopg.connection.Connection.execute",
+    ),
+    C(
+        "import psycopg\nwith psycopg.connect('dsn') as c:\n    with c.cursor() as cur:\n"
+        "        cur.§fetchone()",
         "psycopg.cursor.Cursor.fetchone",
     ),
-    C("import psycopg\ndef f(cur: psycopg.ServerCursor):\n    cur.§fetchmany(3)", "psycopg.cursor.Cursor.fetchone"),
+    C(
+        "import psycopg\ndef f(cur: psycopg.ServerCursor):\n    cur.§fetchmany(3)",
+        "psycopg.cursor.Cursor.fetchone",
+    ),
     C("import pymysql\nc = pymysql.§connect(host='h')", "pymysql.connect"),
-    C("import pymysql\nc = pymysql.connect(host='h')\nwith c.cursor() as cur:\n    cur.§execute('x')", "pymysql.cursors.Cursor.execute"),
-    C("import pymysql\nc = pymysql.connect(host='h')\nc.§commit()", "pymysql.connections.Connection.commit"),
-    C("import pymysql\ndef f(cur: pymysql.cursors.SSCursor):\n    cur.§fetchone()", "pymysql.cursors.SSCursor.fetchone"),
-    C("import pymongo\nc = pymongo.§MongoClient('mongodb://h')", "pymongo.synchronous.mongo_client.MongoClient"),
+    C(
+        "import pymysql\nc = pymysql.connect(host='h')\nwith c.cursor() as cur:\n"
+        "    cur.§execute('x')",
+        "pymysql.cursors.Cursor.execute",
+    ),
+    C(
+        "import pymysql\nc = pymysql.connect(host='h')\nc.§commit()",
+        "pymysql.connections.Connection.commit",
+    ),
+    C(
+        "import pymysql\ndef f(cur: pymysql.cursors.SSCursor):\n    cur.§fetchone()",
+        "pymysql.cursors.SSCursor.fetchone",
+    ),
+    C(
+        "import pymongo\nc = pymongo.§MongoClient('mongodb://h')",
+        "pymongo.synchronous.mongo_client.MongoClient",
+    ),
     C(
         "import pymongo\nc = pymongo.MongoClient('x')\nc.db.users.§find_one({})",
         "pymongo.synchronous.collection.Collection.find_one",
     ),
     C(
-        "from pymongo.collection import Collection\ndef f(coll: Collection):\n    coll.§insert_many([])",
+        "from pymongo.collection import Collection\ndef f(coll: Collection):\n"
+        "    coll.§insert_many([])",
         "pymongo.synchronous.collection.Collection.insert_many",
     ),
     C(
-        "from pymongo.collection import Collection\ndef f(coll: Collection):\n    coll.§find_one_and_update({}, {})",
+        "from pymongo.collection import Collection\ndef f(coll: Collection):\n"
+        "    coll.§find_one_and_update({}, {})",
         "pymongo.synchronous.collection.Collection.find_one_and_*",
     ),
     C(
@@ -365,14 +465,38 @@ DATABASE = [
     C("import redis\nr = redis.from_url('x')\nr.§hgetall('k')", "redis.commands.core.*Commands.*"),
     C("import redis\nr = redis.StrictRedis()\nr.§lpush('k', 1)", "redis.commands.core.*Commands.*"),
     C("import redis\ndef f(r: redis.Redis):\n    r.§incr('k')", "redis.commands.core.*Commands.*"),
-    C("from redis.cluster import RedisCluster\nr = RedisCluster()\nr.§get('k')", "redis.commands.core.*Commands.*"),
-    C("import redis\nr = redis.Redis()\np = r.pipeline()\np.§execute()", "redis.client.Pipeline.execute"),
-    C("import redis\nr = redis.Redis()\nps = r.pubsub()\nps.§get_message()", "redis.client.PubSub.get_message"),
-    C("import redis\nr = redis.Redis()\nr.json().§get('k')", "redis.commands.json.commands.JSONCommands.*"),
-    C("from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.§execute(q)", "sqlalchemy.orm.session.Session.execute"),
-    C("from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.§scalars(q)", "sqlalchemy.orm.session.Session.scalars"),
-    C("from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.§get(User, 1)", "sqlalchemy.orm.session.Session.get"),
-    C("from sqlalchemy.orm import Session\nwith Session(engine) as s:\n    s.§commit()", "sqlalchemy.orm.session.Session.commit"),
+    C(
+        "from redis.cluster import RedisCluster\nr = RedisCluster()\nr.§get('k')",
+        "redis.commands.core.*Commands.*",
+    ),
+    C(
+        "import redis\nr = redis.Redis()\np = r.pipeline()\np.§execute()",
+        "redis.client.Pipeline.execute",
+    ),
+    C(
+        "import redis\nr = redis.Redis()\nps = r.pubsub()\nps.§get_message()",
+        "redis.client.PubSub.get_message",
+    ),
+    C(
+        "import redis\nr = redis.Redis()\nr.json().§get('k')",
+        "redis.commands.json.commands.JSONCommands.*",
+    ),
+    C(
+        "from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.§execute(q)",
+        "sqlalchemy.orm.session.Session.execute",
+    ),
+    C(
+        "from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.§scalars(q)",
+        "sqlalchemy.orm.session.Session.scalars",
+    ),
+    C(
+        "from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.§get(User, 1)",
+        "sqlalchemy.orm.session.Session.get",
+    ),
+    C(
+        "from sqlalchemy.orm import Session\nwith Session(engine) as s:\n    s.§commit()",
+        "sqlalchemy.orm.session.Session.commit",
+    ),
     C(
         """
         from typing import Annotated
@@ -383,32 +507,65 @@ DATABASE = [
         """,
         "sqlalchemy.orm.session.Session.execute",
     ),
-    C("from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.query(User).§all()", "sqlalchemy.orm.query.Query.all"),
     C(
-        "from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.query(User).filter(User.id == 1).§first()",
+        "from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.query(User).§all()",
+        "sqlalchemy.orm.query.Query.all",
+    ),
+    C(
+        "from sqlalchemy.orm import Session\ndef f(db: Session):\n"
+        "    db.query(User).filter(User.id == 1).§first()",
         "sqlalchemy.orm.query.Query.first",
     ),
-    C("from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.query(User).§count()", "sqlalchemy.orm.query.Query.count"),
     C(
-        "from sqlalchemy.orm import scoped_session, sessionmaker\nS = scoped_session(sessionmaker())\nS.§execute(q)",
+        "from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.query(User).§count()",
+        "sqlalchemy.orm.query.Query.count",
+    ),
+    C(
+        "from sqlalchemy.orm import scoped_session, sessionmaker\n"
+        "S = scoped_session(sessionmaker())\nS.§execute(q)",
         "sqlalchemy.orm.session.Session.execute",
     ),
-    C("from sqlalchemy import create_engine\ne = create_engine('x')\ne.§connect()", "sqlalchemy.engine.base.Engine.connect"),
     C(
-        "from sqlalchemy import create_engine\ne = create_engine('x')\nwith e.begin() as c:\n    c.§execute(q)",
+        "from sqlalchemy import create_engine\ne = create_engine('x')\ne.§connect()",
+        "sqlalchemy.engine.base.Engine.connect",
+    ),
+    C(
+        "from sqlalchemy import create_engine\ne = create_engine('x')\nwith e.begin() as c:\n"
+        "    c.§execute(q)",
         "sqlalchemy.engine.base.Connection.execute",
     ),
-    C("from sqlalchemy import MetaData\nm = MetaData()\nm.§create_all(e)", "sqlalchemy.sql.schema.MetaData.create_all"),
-    C("from sqlmodel import Session, select\ndef f(db: Session):\n    db.§exec(select(User))", "sqlmodel.orm.session.Session.exec"),
-    C("from sqlmodel import Session\ndef f(db: Session):\n    db.§commit()", "sqlalchemy.orm.session.Session.commit"),
-    C("from django.contrib.auth.models import User\nUser.objects.§get(id=1)", "django.db.models.query.QuerySet.get"),
+    C(
+        "from sqlalchemy import MetaData\nm = MetaData()\nm.§create_all(e)",
+        "sqlalchemy.sql.schema.MetaData.create_all",
+    ),
+    C(
+        "from sqlmodel import Session, select\ndef f(db: Session):\n    db.§exec(select(User))",
+        "sqlmodel.orm.session.Session.exec",
+    ),
+    C(
+        "from sqlmodel import Session\ndef f(db: Session):\n    db.§commit()",
+        "sqlalchemy.orm.session.Session.commit",
+    ),
+    C(
+        "from django.contrib.auth.models import User\nUser.objects.§get(id=1)",
+        "django.db.models.query.QuerySet.get",
+    ),
     C(
         "from django.contrib.auth.models import User\nUser.objects.filter(id=1).§first()",
         "django.db.models.query.QuerySet.first",
     ),
-    C("from django.contrib.auth.models import User\nUser.objects.§create(username='x')", "django.db.models.query.QuerySet.create"),
-    C("from django.contrib.auth.models import User\nUser.objects.§contains(u)", "django.db.models.query.QuerySet.contains"),
-    C("from django.db.models import QuerySet\ndef f(qs: QuerySet):\n    qs.§count()", "django.db.models.query.QuerySet.count"),
+    C(
+        "from django.contrib.auth.models import User\nUser.objects.§create(username='x')",
+        "django.db.models.query.QuerySet.create",
+    ),
+    C(
+        "from django.contrib.auth.models import User\nUser.objects.§contains(u)",
+        "django.db.models.query.QuerySet.contains",
+    ),
+    C(
+        "from django.db.models import QuerySet\ndef f(qs: QuerySet):\n    qs.§count()",
+        "django.db.models.query.QuerySet.count",
+    ),
     C(
         """
         from django.db import models
@@ -428,14 +585,22 @@ DATABASE = [
         """,
         "django.db.models.base.Model.save",
     ),
-    C("from django.contrib.auth.models import User\nu = User()\nu.§refresh_from_db()", "django.db.models.base.Model.refresh_from_db"),
-    C("from django.shortcuts import get_object_or_404\n§get_object_or_404(Item, id=1)", "django.shortcuts.get_object_or_404"),
     C(
-        "from django.db.backends.utils import CursorWrapper\ndef f(c: CursorWrapper):\n    c.§execute('x')",
+        "from django.contrib.auth.models import User\nu = User()\nu.§refresh_from_db()",
+        "django.db.models.base.Model.refresh_from_db",
+    ),
+    C(
+        "from django.shortcuts import get_object_or_404\n§get_object_or_404(Item, id=1)",
+        "django.shortcuts.get_object_or_404",
+    ),
+    C(
+        "from django.db.backends.utils import CursorWrapper\ndef f(c: CursorWrapper):\n"
+        "    c.§execute('x')",
         "django.db.backends.utils.CursorWrapper.execute",
     ),
     C(
-        "from django.db.backends.utils import CursorWrapper\ndef f(c: CursorWrapper):\n    c.§fetchall()",
+        "from django.db.backends.utils import CursorWrapper\ndef f(c: CursorWrapper):\n"
+        "    c.§fetchall()",
         "django.db.backends.utils.CursorWrapper.fetchone",
     ),
     # look-alikes
@@ -443,15 +608,36 @@ DATABASE = [
     C("import redis\nr = redis.Redis()\nr.§pipeline()", None),
     C("import redis\nr = redis.Redis()\nr.§register_script('x')", None),
     C("import redis\nr = redis.Redis()\nr.§json()", None),
-    C("import redis.asyncio as aioredis\nasync def f():\n    r = aioredis.Redis()\n    await r.§get('k')", None),
-    C("import redis.asyncio\nasync def f():\n    r = redis.asyncio.from_url('x')\n    await r.§set('k', 1)", None),
-    C("import redis.asyncio\nasync def f():\n    r = redis.asyncio.Redis()\n    await r.json().§get('k')", None),
     C(
-        "from sqlalchemy.ext.asyncio import AsyncSession\nasync def f(db: AsyncSession):\n    await db.§execute(q)",
+        "import redis.asyncio as aioredis\nasync def f():\n    r = aioredis.Redis()\n"
+        "    await r.§get('k')",
         None,
     ),
-    C("from sqlalchemy.ext.asyncio import AsyncSession\nasync def f(db: AsyncSession):\n    await db.§commit()", None),
-    C("from sqlalchemy.ext.asyncio import AsyncSession\nasync def f(db: AsyncSession):\n    await db.§get(User, 1)", None),
+    C(
+        "import redis.asyncio\nasync def f():\n    r = redis.asyncio.from_url('x')\n"
+        "    await r.§set('k', 1)",
+        None,
+    ),
+    C(
+        "import redis.asyncio\nasync def f():\n    r = redis.asyncio.Redis()\n"
+        "    await r.json().§get('k')",
+        None,
+    ),
+    C(
+        "from sqlalchemy.ext.asyncio import AsyncSession\nasync def f(db: AsyncSession):\n"
+        "    await db.§execute(q)",
+        None,
+    ),
+    C(
+        "from sqlalchemy.ext.asyncio import AsyncSession\nasync def f(db: AsyncSession):\n"
+        "    await db.§commit()",
+        None,
+    ),
+    C(
+        "from sqlalchemy.ext.asyncio import AsyncSession\nasync def f(db: AsyncSession):\n"
+        "    await db.§get(User, 1)",
+        None,
+    ),
     C(
         """
         from sqlalchemy.ext.asyncio import create_async_engine
@@ -463,31 +649,72 @@ DATABASE = [
         None,
     ),
     C(
-        "from sqlmodel.ext.asyncio.session import AsyncSession\nasync def f(db: AsyncSession):\n    await db.§exec(q)",
+        "from sqlmodel.ext.asyncio.session import AsyncSession\nasync def f(db: AsyncSession):\n"
+        "    await db.§exec(q)",
         None,
     ),
     C("from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.§query(User)", None),
-    C("from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.query(User).§filter(User.id == 1)", None),
-    C("from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.§add(obj)", None),
-    C("from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.execute(q).scalars().§all()", None),
-    C("import psycopg\nasync def f():\n    c = await psycopg.AsyncConnection.connect('x')\n    await c.§execute('x')", None),
     C(
-        "import psycopg\nasync def f():\n    c = await psycopg.AsyncConnection.connect('x')\n    await c.cursor().§fetchall()",
+        "from sqlalchemy.orm import Session\ndef f(db: Session):\n"
+        "    db.query(User).§filter(User.id == 1)",
         None,
     ),
-    C("from pymongo import AsyncMongoClient\nasync def f():\n    c = AsyncMongoClient('x')\n    await c.db.u.§find_one({})", None),
+    C("from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.§add(obj)", None),
+    C(
+        "from sqlalchemy.orm import Session\ndef f(db: Session):\n"
+        "    db.execute(q).scalars().§all()",
+        None,
+    ),
+    C(
+        "import psycopg\nasync def f():\n    c = await psycopg.AsyncConnection.connect('x')\n"
+        "    await c.§execute('x')",
+        None,
+    ),
+    C(
+        "import psycopg\nasync def f():\n    c = await psycopg.AsyncConnection.connect('x')\n"
+        "    await c.cursor().§fetchall()",
+        None,
+    ),
+    C(
+        "from pymongo import AsyncMongoClient\nasync def f():\n    c = AsyncMongoClient('x')\n"
+        "    await c.db.u.§find_one({})",
+        None,
+    ),
     C("from django.contrib.auth.models import User\nUser.objects.§filter(id=1)", None),
     C("from django.contrib.auth.models import User\nUser.objects.§all()", None),
-    C("from django.contrib.auth.models import User\nasync def f():\n    await User.objects.§aget(id=1)", None),
-    C("from django.db.models import QuerySet\nasync def f(qs: QuerySet):\n    await qs.§aget()", None),
+    C(
+        "from django.contrib.auth.models import User\nasync def f():\n"
+        "    await User.objects.§aget(id=1)",
+        None,
+    ),
+    C(
+        "from django.db.models import QuerySet\nasync def f(qs: QuerySet):\n    await qs.§aget()",
+        None,
+    ),
 ]
 
 CLOUD = [
-    C("import boto3\ns3 = boto3.client('s3')\ns3.§put_object(Bucket='b', Key='k')", "botocore.client.BaseClient.*"),
-    C("import boto3\ns3 = boto3.client('s3')\ns3.§upload_file('a', 'b', 'c')", "botocore.client.BaseClient.*"),
-    C("import boto3\ns = boto3.session.Session()\nc = s.client('dynamodb')\nc.§get_item()", "botocore.client.BaseClient.*"),
-    C("from boto3.s3.transfer import S3Transfer\nt = S3Transfer(c)\nt.§upload_file('a', 'b', 'c')", "boto3.s3.transfer.S3Transfer.upload_file"),
-    C("import boto3\ns3 = boto3.client('s3')\nw = s3.get_waiter('x')\nw.§wait()", "botocore.waiter.Waiter.wait"),
+    C(
+        "import boto3\ns3 = boto3.client('s3')\ns3.§put_object(Bucket='b', Key='k')",
+        "botocore.client.BaseClient.*",
+    ),
+    C(
+        "import boto3\ns3 = boto3.client('s3')\ns3.§upload_file('a', 'b', 'c')",
+        "botocore.client.BaseClient.*",
+    ),
+    C(
+        "import boto3\ns = boto3.session.Session()\nc = s.client('dynamodb')\nc.§get_item()",
+        "botocore.client.BaseClient.*",
+    ),
+    C(
+        "from boto3.s3.transfer import S3Transfer\nt = S3Transfer(c)\n"
+        "t.§upload_file('a', 'b', 'c')",
+        "boto3.s3.transfer.S3Transfer.upload_file",
+    ),
+    C(
+        "import boto3\ns3 = boto3.client('s3')\nw = s3.get_waiter('x')\nw.§wait()",
+        "botocore.waiter.Waiter.wait",
+    ),
     C("import boto3\nboto3.§client('s3')", "boto3.client", "info"),
     # look-alikes
     C("import boto3\ns3 = boto3.client('s3')\ns3.§generate_presigned_url('get_object')", None),
@@ -500,22 +727,47 @@ WAIT = [
     C("import threading\nl = threading.Lock()\nl.§acquire()", "_thread.LockType.acquire"),
     C("import threading\nl = threading.RLock()\nl.§acquire()", "_thread.RLock.acquire"),
     C("import threading\ne = threading.Event()\ne.§wait()", "threading.Event.wait"),
-    C("import threading\nc = threading.Condition()\nc.§wait_for(pred)", "threading.Condition.wait_for"),
-    C("import threading\ns = threading.BoundedSemaphore()\ns.§acquire()", "threading.Semaphore.acquire"),
+    C(
+        "import threading\nc = threading.Condition()\nc.§wait_for(pred)",
+        "threading.Condition.wait_for",
+    ),
+    C(
+        "import threading\ns = threading.BoundedSemaphore()\ns.§acquire()",
+        "threading.Semaphore.acquire",
+    ),
     C("import threading\nb = threading.Barrier(2)\nb.§wait()", "threading.Barrier.wait"),
     C("import threading\nt = threading.Thread(target=f)\nt.§join()", "threading.Thread.join"),
-    C("import threading\nclass W(threading.Thread):\n    pass\nw = W()\nw.§join()", "threading.Thread.join"),
+    C(
+        "import threading\nclass W(threading.Thread):\n    pass\nw = W()\nw.§join()",
+        "threading.Thread.join",
+    ),
     C("import queue\nq = queue.Queue()\nq.§get()", "queue.Queue.get"),
     C("import queue\nq = queue.PriorityQueue()\nq.§put(1)", "queue.Queue.put"),
     C("import queue\nq = queue.Queue()\nq.§join()", "queue.Queue.join"),
     C("import queue\nq = queue.SimpleQueue()\nq.§get()", "_queue.SimpleQueue.get"),
-    C("import multiprocessing\np = multiprocessing.Pool()\np.§map(f, [])", "multiprocessing.pool.Pool.map"),
-    C("from multiprocessing.pool import ThreadPool\np = ThreadPool()\np.§map(f, [])", "multiprocessing.pool.Pool.map"),
-    C("import multiprocessing\np = multiprocessing.Pool()\nr = p.apply_async(f)\nr.§get()", "multiprocessing.pool.ApplyResult.get"),
-    C("import multiprocessing\np = multiprocessing.Process(target=f)\np.§join()", "multiprocessing.process.BaseProcess.join"),
-    C("import multiprocessing\nq = multiprocessing.Queue()\nq.§get()", "multiprocessing.queues.Queue.get"),
     C(
-        "from concurrent.futures import ThreadPoolExecutor\nex = ThreadPoolExecutor()\nfut = ex.submit(f)\nfut.§result()",
+        "import multiprocessing\np = multiprocessing.Pool()\np.§map(f, [])",
+        "multiprocessing.pool.Pool.map",
+    ),
+    C(
+        "from multiprocessing.pool import ThreadPool\np = ThreadPool()\np.§map(f, [])",
+        "multiprocessing.pool.Pool.map",
+    ),
+    C(
+        "import multiprocessing\np = multiprocessing.Pool()\nr = p.apply_async(f)\nr.§get()",
+        "multiprocessing.pool.ApplyResult.get",
+    ),
+    C(
+        "import multiprocessing\np = multiprocessing.Process(target=f)\np.§join()",
+        "multiprocessing.process.BaseProcess.join",
+    ),
+    C(
+        "import multiprocessing\nq = multiprocessing.Queue()\nq.§get()",
+        "multiprocessing.queues.Queue.get",
+    ),
+    C(
+        "from concurrent.futures import ThreadPoolExecutor\nex = ThreadPoolExecutor()\n"
+        "fut = ex.submit(f)\nfut.§result()",
         "concurrent.futures._base.Future.result",
     ),
     C(
@@ -523,9 +775,13 @@ WAIT = [
         "concurrent.futures._base.Future.result",
     ),
     C("import concurrent.futures\nconcurrent.futures.§wait(fs)", "concurrent.futures._base.wait"),
-    C("from concurrent.futures import as_completed\n§as_completed(fs)", "concurrent.futures._base.as_completed"),
     C(
-        "from concurrent.futures import ThreadPoolExecutor\nex = ThreadPoolExecutor()\nex.§shutdown()",
+        "from concurrent.futures import as_completed\n§as_completed(fs)",
+        "concurrent.futures._base.as_completed",
+    ),
+    C(
+        "from concurrent.futures import ThreadPoolExecutor\nex = ThreadPoolExecutor()\n"
+        "ex.§shutdown()",
         "concurrent.futures.*Executor.shutdown",
     ),
     # look-alikes
@@ -537,7 +793,11 @@ WAIT = [
     C("import asyncio\nasync def f():\n    t = asyncio.create_task(coro())\n    t.§result()", None),
     C("import threading\ne = threading.Event()\ne.§set()", None),
     C("import threading\nt = threading.Thread(target=f)\nt.§start()", None),
-    C("from concurrent.futures import ThreadPoolExecutor\nex = ThreadPoolExecutor()\nex.§submit(f)", None),
+    C(
+        "from concurrent.futures import ThreadPoolExecutor\nex = ThreadPoolExecutor()\n"
+        "ex.§submit(f)",
+        None,
+    ),
 ]
 
 INPUT = [
@@ -552,13 +812,24 @@ CPU = [
     C("import bcrypt\nbcrypt.§checkpw(b'pw', hashed)", "bcrypt.checkpw"),
     C("import hashlib\nhashlib.§pbkdf2_hmac('sha256', b'', b'', 600000)", "_hashlib.pbkdf2_hmac"),
     C("import hashlib\nhashlib.§scrypt(b'', salt=b'', n=2, r=8, p=1)", "_hashlib.scrypt"),
-    C("from passlib.context import CryptContext\nctx = CryptContext(schemes=['bcrypt'])\nctx.§hash('pw')", "passlib.context.CryptContext.hash"),
     C(
-        "from passlib.context import CryptContext\nctx = CryptContext(schemes=['bcrypt'])\nctx.§verify('pw', h)",
+        "from passlib.context import CryptContext\nctx = CryptContext(schemes=['bcrypt'])\n"
+        "ctx.§hash('pw')",
+        "passlib.context.CryptContext.hash",
+    ),
+    C(
+        "from passlib.context import CryptContext\nctx = CryptContext(schemes=['bcrypt'])\n"
+        "ctx.§verify('pw', h)",
         "passlib.context.CryptContext.verify",
     ),
-    C("from passlib.handlers.bcrypt import bcrypt\nbcrypt.§hash('pw')", "passlib.ifc.PasswordHash.hash"),
-    C("from django.contrib.auth.hashers import make_password\n§make_password('pw')", "django.contrib.auth.hashers.make_password"),
+    C(
+        "from passlib.handlers.bcrypt import bcrypt\nbcrypt.§hash('pw')",
+        "passlib.ifc.PasswordHash.hash",
+    ),
+    C(
+        "from django.contrib.auth.hashers import make_password\n§make_password('pw')",
+        "django.contrib.auth.hashers.make_password",
+    ),
     C(
         "from django.contrib.auth.models import User\nu = User()\nu.§check_password('pw')",
         "django.contrib.auth.hashers.check_password",
@@ -566,7 +837,11 @@ CPU = [
     # look-alikes
     C("import hashlib\nhashlib.§sha256(b'')", None),
     C("import bcrypt\nbcrypt.§gensalt()", None),
-    C("from passlib.context import CryptContext\nctx = CryptContext(schemes=['bcrypt'])\nctx.§needs_update(h)", None),
+    C(
+        "from passlib.context import CryptContext\nctx = CryptContext(schemes=['bcrypt'])\n"
+        "ctx.§needs_update(h)",
+        None,
+    ),
 ]
 
 GENERAL_LOOKALIKES = [
@@ -616,12 +891,35 @@ GENERAL_LOOKALIKES = [
 OPTIONAL = [
     # Not installed in the usual test venv: skipped unless present.
     C("import MySQLdb\nc = MySQLdb.§connect(host='h')", "MySQLdb.connect"),
-    C("from argon2 import PasswordHasher\nph = PasswordHasher()\nph.§hash('pw')", "argon2._password_hasher.PasswordHasher.hash"),
-    C("import motor.motor_asyncio\nc = motor.motor_asyncio.AsyncIOMotorClient()\nasync def f():\n    await c.db.u.§find_one({})", None),
-    C("import asyncpg\nasync def f():\n    c = await asyncpg.connect()\n    await c.§fetch('x')", None),
+    C(
+        "from argon2 import PasswordHasher\nph = PasswordHasher()\nph.§hash('pw')",
+        "argon2._password_hasher.PasswordHasher.hash",
+    ),
+    C(
+        "import motor.motor_asyncio\nc = motor.motor_asyncio.AsyncIOMotorClient()\n"
+        "async def f():\n    await c.db.u.§find_one({})",
+        None,
+    ),
+    C(
+        "import asyncpg\nasync def f():\n    c = await asyncpg.connect()\n    await c.§fetch('x')",
+        None,
+    ),
 ]
 
-ALL_CASES = SLEEP + HTTP + SUBPROCESS + FILE + NETWORK + DATABASE + CLOUD + WAIT + INPUT + CPU + GENERAL_LOOKALIKES + OPTIONAL
+ALL_CASES = (
+    SLEEP
+    + HTTP
+    + SUBPROCESS
+    + FILE
+    + NETWORK
+    + DATABASE
+    + CLOUD
+    + WAIT
+    + INPUT
+    + CPU
+    + GENERAL_LOOKALIKES
+    + OPTIONAL
+)
 
 
 @pytest.fixture(scope="module")
@@ -653,7 +951,10 @@ DOTTED = [
     ("hashlib.pbkdf2_hmac", "_hashlib.pbkdf2_hmac"),
     ("concurrent.futures.wait", "concurrent.futures._base.wait"),
     ("pymongo.MongoClient", "pymongo.synchronous.mongo_client.MongoClient"),
-    ("pymongo.collection.Collection.find_one", "pymongo.synchronous.collection.Collection.find_one"),
+    (
+        "pymongo.collection.Collection.find_one",
+        "pymongo.synchronous.collection.Collection.find_one",
+    ),
     ("sys.stdin.read", "sys.stdin.read"),
     ("sys.stdin.readline", "sys.stdin.read"),
     ("passlib.hash.bcrypt.hash", "passlib.ifc.PasswordHash.hash"),
@@ -664,7 +965,10 @@ DOTTED = [
     ("argon2.PasswordHasher.verify", "argon2._password_hasher.PasswordHasher.verify"),
     ("os.spawnv", "os.spawn*"),
     ("psycopg2.pool.ThreadedConnectionPool.getconn", "psycopg2.pool.*ConnectionPool.getconn"),
-    ("sqlalchemy.engine.reflection.Inspector.get_table_names", "sqlalchemy.engine.reflection.Inspector.get_*"),
+    (
+        "sqlalchemy.engine.reflection.Inspector.get_table_names",
+        "sqlalchemy.engine.reflection.Inspector.get_*",
+    ),
     ("django.db.models.manager.BaseManager.get", "django.db.models.query.QuerySet.get"),
     ("botocore.client.BaseClient.list_objects_v2", "botocore.client.BaseClient.*"),
 ]
@@ -731,7 +1035,18 @@ def test_catalog_size_and_text() -> None:
 
 def test_every_category_is_covered() -> None:
     counts = Counter(entry.category for entry in builtin_entries())
-    for category in ("sleep", "http", "subprocess", "file", "network", "database", "cloud", "wait", "input", "cpu"):
+    for category in (
+        "sleep",
+        "http",
+        "subprocess",
+        "file",
+        "network",
+        "database",
+        "cloud",
+        "wait",
+        "input",
+        "cpu",
+    ):
         assert counts[category] >= 1, category
 
 
@@ -755,13 +1070,20 @@ def test_cpu_entries_are_off_by_default() -> None:
 
 
 def test_sqlite_objects_are_thread_bound() -> None:
-    for name in ("sqlite3.connect", "sqlite3.Connection.cursor", "sqlite3.Connection.execute", "sqlite3.Cursor.execute"):
+    for name in (
+        "sqlite3.connect",
+        "sqlite3.Connection.cursor",
+        "sqlite3.Connection.execute",
+        "sqlite3.Cursor.execute",
+    ):
         match = CATALOG.match(name)
         assert match is not None and match.entry.thread_bound, name
 
 
 def test_django_entries_explain_the_async_rules() -> None:
-    django_db = [e for e in builtin_entries() if e.category == "database" and e.name.startswith("django.")]
+    django_db = [
+        e for e in builtin_entries() if e.category == "database" and e.name.startswith("django.")
+    ]
     assert django_db
     for entry in django_db:
         assert "SynchronousOnlyOperation" in entry.reason, entry.name
@@ -769,8 +1091,23 @@ def test_django_entries_explain_the_async_rules() -> None:
 
 
 def test_metadata_is_info_and_contents_are_warnings() -> None:
-    info = ["os.path.exists", "os.path.isfile", "os.stat", "pathlib.Path.exists", "pathlib.Path.is_file", "os.makedirs", "os.access"]
-    warning = ["builtins.open", "pathlib.Path.read_text", "pathlib.Path.iterdir", "os.listdir", "shutil.copy", "os.remove"]
+    info = [
+        "os.path.exists",
+        "os.path.isfile",
+        "os.stat",
+        "pathlib.Path.exists",
+        "pathlib.Path.is_file",
+        "os.makedirs",
+        "os.access",
+    ]
+    warning = [
+        "builtins.open",
+        "pathlib.Path.read_text",
+        "pathlib.Path.iterdir",
+        "os.listdir",
+        "shutil.copy",
+        "os.remove",
+    ]
     for name in info:
         assert CATALOG.match(name).entry.severity == "info", name  # type: ignore[union-attr]
     for name in warning:
