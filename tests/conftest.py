@@ -7,7 +7,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from asyncguard.config import Config
 from asyncguard.engine.analyzer import Analyzer
 from asyncguard.engine.environment import EnvironmentChoice

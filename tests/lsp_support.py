@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
-from pygls.protocol import default_converter
 
 SERVER_COMMAND = [sys.executable, "-m", "asyncguard", "lsp"]
 
@@ -29,12 +29,16 @@ def _record_publish(client: LanguageClient, params: types.PublishDiagnosticsPara
 def make_client() -> LanguageClient:
     client = LanguageClient(converter_factory=default_converter)
     client.published = []  # type: ignore[attr-defined]
-    register_lsp_features(client, {**DEFAULT_CLIENT_FEATURES, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: _record_publish})
+    register_lsp_features(
+        client, {**DEFAULT_CLIENT_FEATURES, types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: _record_publish}
+    )
     return client
 
 
 def config() -> ClientServerConfig:
-    return ClientServerConfig(server_command=SERVER_COMMAND, server_env=server_env(), client_factory=make_client)
+    return ClientServerConfig(
+        server_command=SERVER_COMMAND, server_env=server_env(), client_factory=make_client
+    )
 
 
 def write(root: Path, name: str, code: str) -> Path:
@@ -49,7 +53,10 @@ def open_document(client: LanguageClient, path: Path, version: int = 1, text: st
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
             text_document=types.TextDocumentItem(
-                uri=uri, language_id="python", version=version, text=text if text is not None else path.read_text()
+                uri=uri,
+                language_id="python",
+                version=version,
+                text=text if text is not None else path.read_text(),
             )
         )
     )
@@ -65,7 +72,9 @@ def change_document(client: LanguageClient, uri: str, version: int, text: str) -
     )
 
 
-async def wait_for_publish(client: LanguageClient, uri: str, version: int | None = None, timeout: float = 120) -> list[types.Diagnostic]:
+async def wait_for_publish(
+    client: LanguageClient, uri: str, version: int | None = None, timeout: float = 120
+) -> list[types.Diagnostic]:
     """The diagnostics of the first publish for uri (at version, if given) from now or already seen."""
 
     async def poll() -> list[types.Diagnostic]:
@@ -95,11 +104,18 @@ def apply_text_edits(text: str, edits: list[Any]) -> str:
 def edits_of(action: types.CodeAction, uri: str) -> list[Any]:
     assert action.edit is not None
     if action.edit.document_changes:
-        return [e for change in action.edit.document_changes if change.text_document.uri == uri for e in change.edits]
+        return [
+            e
+            for change in action.edit.document_changes
+            if change.text_document.uri == uri
+            for e in change.edits
+        ]
     return list((action.edit.changes or {}).get(uri, []))
 
 
-def initialize_params(root: Path, capabilities: types.ClientCapabilities, options: dict[str, Any] | None = None) -> types.InitializeParams:
+def initialize_params(
+    root: Path, capabilities: types.ClientCapabilities, options: dict[str, Any] | None = None
+) -> types.InitializeParams:
     return types.InitializeParams(
         capabilities=capabilities,
         root_uri=root.as_uri(),

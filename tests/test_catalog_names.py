@@ -394,13 +394,11 @@ DATABASE = [
     ),
     C("import psycopg2\nc = psycopg2.§connect('dsn')", "psycopg2.connect"),
     C(
-        "import psycopg2.extensions\ndef f(cur: psycopg2.extensions.cursor):\n"
-        "    cur.§execute('x')",
+        "import psycopg2.extensions\ndef f(cur: psycopg2.extensions.cursor):\n    cur.§execute('x')",
         "psycopg2.extensions.cursor.execute",
     ),
     C(
-        "import psycopg2.extensions\ndef f(conn: psycopg2.extensions.connection):\n"
-        "    conn.§commit()",
+        "import psycopg2.extensions\ndef f(conn: psycopg2.extensions.connection):\n    conn.§commit()",
         "psycopg2.extensions.connection.commit",
     ),
     C(
@@ -427,8 +425,7 @@ DATABASE = [
     ),
     C("import pymysql\nc = pymysql.§connect(host='h')", "pymysql.connect"),
     C(
-        "import pymysql\nc = pymysql.connect(host='h')\nwith c.cursor() as cur:\n"
-        "    cur.§execute('x')",
+        "import pymysql\nc = pymysql.connect(host='h')\nwith c.cursor() as cur:\n    cur.§execute('x')",
         "pymysql.cursors.Cursor.execute",
     ),
     C(
@@ -448,8 +445,7 @@ DATABASE = [
         "pymongo.synchronous.collection.Collection.find_one",
     ),
     C(
-        "from pymongo.collection import Collection\ndef f(coll: Collection):\n"
-        "    coll.§insert_many([])",
+        "from pymongo.collection import Collection\ndef f(coll: Collection):\n    coll.§insert_many([])",
         "pymongo.synchronous.collection.Collection.insert_many",
     ),
     C(
@@ -594,13 +590,11 @@ DATABASE = [
         "django.shortcuts.get_object_or_404",
     ),
     C(
-        "from django.db.backends.utils import CursorWrapper\ndef f(c: CursorWrapper):\n"
-        "    c.§execute('x')",
+        "from django.db.backends.utils import CursorWrapper\ndef f(c: CursorWrapper):\n    c.§execute('x')",
         "django.db.backends.utils.CursorWrapper.execute",
     ),
     C(
-        "from django.db.backends.utils import CursorWrapper\ndef f(c: CursorWrapper):\n"
-        "    c.§fetchall()",
+        "from django.db.backends.utils import CursorWrapper\ndef f(c: CursorWrapper):\n    c.§fetchall()",
         "django.db.backends.utils.CursorWrapper.fetchone",
     ),
     # look-alikes
@@ -609,18 +603,15 @@ DATABASE = [
     C("import redis\nr = redis.Redis()\nr.§register_script('x')", None),
     C("import redis\nr = redis.Redis()\nr.§json()", None),
     C(
-        "import redis.asyncio as aioredis\nasync def f():\n    r = aioredis.Redis()\n"
-        "    await r.§get('k')",
+        "import redis.asyncio as aioredis\nasync def f():\n    r = aioredis.Redis()\n    await r.§get('k')",
         None,
     ),
     C(
-        "import redis.asyncio\nasync def f():\n    r = redis.asyncio.from_url('x')\n"
-        "    await r.§set('k', 1)",
+        "import redis.asyncio\nasync def f():\n    r = redis.asyncio.from_url('x')\n    await r.§set('k', 1)",
         None,
     ),
     C(
-        "import redis.asyncio\nasync def f():\n    r = redis.asyncio.Redis()\n"
-        "    await r.json().§get('k')",
+        "import redis.asyncio\nasync def f():\n    r = redis.asyncio.Redis()\n    await r.json().§get('k')",
         None,
     ),
     C(
@@ -655,14 +646,12 @@ DATABASE = [
     ),
     C("from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.§query(User)", None),
     C(
-        "from sqlalchemy.orm import Session\ndef f(db: Session):\n"
-        "    db.query(User).§filter(User.id == 1)",
+        "from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.query(User).§filter(User.id == 1)",
         None,
     ),
     C("from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.§add(obj)", None),
     C(
-        "from sqlalchemy.orm import Session\ndef f(db: Session):\n"
-        "    db.execute(q).scalars().§all()",
+        "from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.execute(q).scalars().§all()",
         None,
     ),
     C(
@@ -683,8 +672,7 @@ DATABASE = [
     C("from django.contrib.auth.models import User\nUser.objects.§filter(id=1)", None),
     C("from django.contrib.auth.models import User\nUser.objects.§all()", None),
     C(
-        "from django.contrib.auth.models import User\nasync def f():\n"
-        "    await User.objects.§aget(id=1)",
+        "from django.contrib.auth.models import User\nasync def f():\n    await User.objects.§aget(id=1)",
         None,
     ),
     C(
@@ -707,8 +695,7 @@ CLOUD = [
         "botocore.client.BaseClient.*",
     ),
     C(
-        "from boto3.s3.transfer import S3Transfer\nt = S3Transfer(c)\n"
-        "t.§upload_file('a', 'b', 'c')",
+        "from boto3.s3.transfer import S3Transfer\nt = S3Transfer(c)\nt.§upload_file('a', 'b', 'c')",
         "boto3.s3.transfer.S3Transfer.upload_file",
     ),
     C(
@@ -780,8 +767,7 @@ WAIT = [
         "concurrent.futures._base.as_completed",
     ),
     C(
-        "from concurrent.futures import ThreadPoolExecutor\nex = ThreadPoolExecutor()\n"
-        "ex.§shutdown()",
+        "from concurrent.futures import ThreadPoolExecutor\nex = ThreadPoolExecutor()\nex.§shutdown()",
         "concurrent.futures.*Executor.shutdown",
     ),
     # look-alikes
@@ -794,8 +780,7 @@ WAIT = [
     C("import threading\ne = threading.Event()\ne.§set()", None),
     C("import threading\nt = threading.Thread(target=f)\nt.§start()", None),
     C(
-        "from concurrent.futures import ThreadPoolExecutor\nex = ThreadPoolExecutor()\n"
-        "ex.§submit(f)",
+        "from concurrent.futures import ThreadPoolExecutor\nex = ThreadPoolExecutor()\nex.§submit(f)",
         None,
     ),
 ]
@@ -813,8 +798,7 @@ CPU = [
     C("import hashlib\nhashlib.§pbkdf2_hmac('sha256', b'', b'', 600000)", "_hashlib.pbkdf2_hmac"),
     C("import hashlib\nhashlib.§scrypt(b'', salt=b'', n=2, r=8, p=1)", "_hashlib.scrypt"),
     C(
-        "from passlib.context import CryptContext\nctx = CryptContext(schemes=['bcrypt'])\n"
-        "ctx.§hash('pw')",
+        "from passlib.context import CryptContext\nctx = CryptContext(schemes=['bcrypt'])\nctx.§hash('pw')",
         "passlib.context.CryptContext.hash",
     ),
     C(
@@ -1081,9 +1065,7 @@ def test_sqlite_objects_are_thread_bound() -> None:
 
 
 def test_django_entries_explain_the_async_rules() -> None:
-    django_db = [
-        e for e in builtin_entries() if e.category == "database" and e.name.startswith("django.")
-    ]
+    django_db = [e for e in builtin_entries() if e.category == "database" and e.name.startswith("django.")]
     assert django_db
     for entry in django_db:
         assert "SynchronousOnlyOperation" in entry.reason, entry.name

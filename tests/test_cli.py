@@ -78,7 +78,9 @@ def test_json_output_shape(project: Path) -> None:
     payload = json.loads(result.stdout)
     assert payload["errors"] == []
     first = payload["findings"][0]
-    assert {k: first[k] for k in ("path", "line", "column", "end_line", "end_column", "code", "category")} == {
+    assert {
+        k: first[k] for k in ("path", "line", "column", "end_line", "end_column", "code", "category")
+    } == {
         "path": "app/routes.py",
         "line": 8,
         "column": 5,
@@ -95,7 +97,9 @@ def test_json_output_shape(project: Path) -> None:
 
 
 def test_min_severity_hides_information_findings(project: Path) -> None:
-    result = run_cli("check", "--python", sys.prefix, "--format", "json", "--min-severity", "warning", cwd=project)
+    result = run_cli(
+        "check", "--python", sys.prefix, "--format", "json", "--min-severity", "warning", cwd=project
+    )
     codes = [f["code"] for f in json.loads(result.stdout)["findings"]]
     assert codes == ["AG101", "AG102", "AG102"]
 
@@ -128,7 +132,9 @@ def test_clean_project_exits_zero(project: Path) -> None:
 def test_bad_path_is_a_one_line_error(project: Path) -> None:
     result = run_cli("check", "missing_dir", cwd=project)
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == ["asyncguard: error: " + str(project / "missing_dir") + ": no such file or directory"]
+    assert result.stderr.strip().splitlines() == [
+        "asyncguard: error: " + str(project / "missing_dir") + ": no such file or directory"
+    ]
 
 
 def test_broken_environment_is_a_one_line_error(project: Path) -> None:
@@ -181,12 +187,15 @@ def test_pyproject_configuration_and_bad_keys(project: Path) -> None:
     result = run_cli("check", cwd=project)
     assert result.returncode == 2
     assert result.stderr == (
-        "asyncguard: error: pyproject.toml [tool.asyncguard]: scope must be one of 'all', 'routes', not 'everything'\n"
+        "asyncguard: error: pyproject.toml [tool.asyncguard]: scope must be one of 'all', 'routes', "
+        "not 'everything'\n"
     )
     (project / "pyproject.toml").write_text("[tool.asyncguard]\nmax_depth = 3\n")
     result = run_cli("check", cwd=project)
     assert result.returncode == 2
-    assert result.stderr.startswith("asyncguard: error: pyproject.toml [tool.asyncguard]: unknown key 'max_depth'")
+    assert result.stderr.startswith(
+        "asyncguard: error: pyproject.toml [tool.asyncguard]: unknown key 'max_depth'"
+    )
 
 
 def test_extra_blocking_from_the_command_line(project: Path) -> None:
@@ -194,7 +203,15 @@ def test_extra_blocking_from_the_command_line(project: Path) -> None:
         "import json\n\n\nasync def load(s: str):\n    return json.loads(s)\n"
     )
     result = run_cli(
-        "check", "--python", sys.prefix, "--format", "json", "--extra-blocking", "json.loads", "app/legacy.py", cwd=project
+        "check",
+        "--python",
+        sys.prefix,
+        "--format",
+        "json",
+        "--extra-blocking",
+        "json.loads",
+        "app/legacy.py",
+        cwd=project,
     )
     findings = json.loads(result.stdout)["findings"]
     assert [(f["line"], f["code"], f["target"]) for f in findings] == [(5, "AG111", "json.loads")]

@@ -120,7 +120,9 @@ def test_sleep_becomes_asyncio_sleep(tmp_path):
         """
     assert titles(tmp_path, code)[0] == "Use await asyncio.sleep(...)"
     result = fixed(tmp_path, code, "Use await asyncio.sleep")
-    assert result == "import asyncio\nfrom time import sleep as nap\n\n\nasync def wait():\n    await asyncio.sleep(0.5)\n"
+    assert result == (
+        "import asyncio\nfrom time import sleep as nap\n\n\nasync def wait():\n    await asyncio.sleep(0.5)\n"
+    )
 
 
 def test_run_in_threadpool_is_offered_second_in_starlette_modules(tmp_path):
@@ -175,7 +177,10 @@ def test_misuse_passes_the_function_and_its_arguments(tmp_path):
         "Pass requests.get and its arguments to loop.run_in_executor",
     )
     assert "import functools\n" in result
-    assert "    return await loop.run_in_executor(None, functools.partial(requests.get, url, timeout=3))\n" in result
+    assert (
+        "    return await loop.run_in_executor(None, functools.partial(requests.get, url, timeout=3))\n"
+        in result
+    )
 
 
 def test_async_route_without_await_becomes_def(tmp_path):
@@ -194,7 +199,7 @@ def test_async_route_without_await_becomes_def(tmp_path):
         """,
         "Make items a plain def",
     )
-    assert "@app.get(\"/items\")\ndef items():\n" in result
+    assert '@app.get("/items")\ndef items():\n' in result
 
 
 def test_ignore_comment_is_added_or_merged(tmp_path):

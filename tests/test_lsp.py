@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
-from lsprotocol import types
+from asyncguard.fixes.edits import compiles
 from lsp_support import (
     apply_text_edits,
     change_document,
@@ -18,9 +18,8 @@ from lsp_support import (
     wait_for_publish,
     write,
 )
+from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
-
-from asyncguard.fixes.edits import compiles
 
 MAIN = """
 import time
@@ -85,7 +84,9 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest_lsp.fixture(config=config(), scope="module")
 async def client(lsp_client: LanguageClient, workspace: Path):
-    await lsp_client.initialize_session(initialize_params(workspace, client_capabilities("visual-studio-code")))
+    await lsp_client.initialize_session(
+        initialize_params(workspace, client_capabilities("visual-studio-code"))
+    )
     yield
     await lsp_client.shutdown_session()
 
@@ -98,7 +99,9 @@ async def main_diagnostics(client: LanguageClient, workspace: Path) -> list[type
 
 async def test_diagnostic_range_message_code_and_link(main_diagnostics: list[types.Diagnostic]) -> None:
     first = main_diagnostics[0]
-    assert first.range == types.Range(start=types.Position(line=13, character=15), end=types.Position(line=13, character=27))
+    assert first.range == types.Range(
+        start=types.Position(line=13, character=15), end=types.Position(line=13, character=27)
+    )
     assert first.message == "requests.api.get blocks the event loop in async route GET /items"
     assert first.code == "AG102"
     assert first.source == "asyncguard"
@@ -122,7 +125,9 @@ async def test_every_finding_of_the_file_is_published(main_diagnostics: list[typ
     ]
 
 
-async def test_chain_hops_are_related_information(main_diagnostics: list[types.Diagnostic], workspace: Path) -> None:
+async def test_chain_hops_are_related_information(
+    main_diagnostics: list[types.Diagnostic], workspace: Path
+) -> None:
     chain = main_diagnostics[1]
     related = chain.related_information or []
     services = (workspace / "app/services.py").as_uri()
@@ -140,7 +145,10 @@ async def test_clean_file_gets_an_empty_list(client: LanguageClient, workspace: 
 async def test_hover_explains_the_call(client: LanguageClient, workspace: Path, main_diagnostics) -> None:
     uri = (workspace / "app/main.py").as_uri()
     hover = await client.text_document_hover_async(
-        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=13, character=20))
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=13, character=20),
+        )
     )
     assert hover is not None
     text = hover.contents.value
@@ -151,10 +159,15 @@ async def test_hover_explains_the_call(client: LanguageClient, workspace: Path, 
     assert "[AG102 blocking-http](https://" in text
 
 
-async def test_hover_on_chain_links_each_hop(client: LanguageClient, workspace: Path, main_diagnostics) -> None:
+async def test_hover_on_chain_links_each_hop(
+    client: LanguageClient, workspace: Path, main_diagnostics
+) -> None:
     uri = (workspace / "app/main.py").as_uri()
     hover = await client.text_document_hover_async(
-        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=20, character=13))
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=20, character=13),
+        )
     )
     text = hover.contents.value
     services = (workspace / "app/services.py").as_uri()
@@ -162,17 +175,26 @@ async def test_hover_on_chain_links_each_hop(client: LanguageClient, workspace: 
     assert f"3. [services.py:5]({services}#L5,12) `_fetch` calls `requests.api.get`" in text
 
 
-async def test_hover_on_route_name_summarises(client: LanguageClient, workspace: Path, main_diagnostics) -> None:
+async def test_hover_on_route_name_summarises(
+    client: LanguageClient, workspace: Path, main_diagnostics
+) -> None:
     uri = (workspace / "app/main.py").as_uri()
     hover = await client.text_document_hover_async(
-        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=11, character=11))
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=11, character=11),
+        )
     )
     assert hover is not None
-    assert hover.contents.value.startswith("**async route GET /items** makes 1 blocking call on the event loop:")
+    assert hover.contents.value.startswith(
+        "**async route GET /items** makes 1 blocking call on the event loop:"
+    )
     assert "line 14: `requests.api.get` (AG102, warning)" in hover.contents.value
 
 
-async def test_quick_fix_wraps_in_to_thread_and_compiles(client: LanguageClient, workspace: Path, main_diagnostics) -> None:
+async def test_quick_fix_wraps_in_to_thread_and_compiles(
+    client: LanguageClient, workspace: Path, main_diagnostics
+) -> None:
     uri = (workspace / "app/main.py").as_uri()
     diagnostic = main_diagnostics[0]
     actions = await client.text_document_code_action_async(
@@ -203,7 +225,9 @@ async def test_fix_all_in_one_edit(client: LanguageClient, workspace: Path, main
     actions = await client.text_document_code_action_async(
         types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
-            range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+            range=types.Range(
+                start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)
+            ),
             context=types.CodeActionContext(diagnostics=[], only=["source.fixAll.asyncguard"]),
         )
     )
@@ -216,7 +240,9 @@ async def test_fix_all_in_one_edit(client: LanguageClient, workspace: Path, main
     assert compiles(text)
 
 
-async def test_burst_of_changes_publishes_only_the_newest_version(client: LanguageClient, workspace: Path) -> None:
+async def test_burst_of_changes_publishes_only_the_newest_version(
+    client: LanguageClient, workspace: Path
+) -> None:
     path = workspace / "app/burst.py"
     uri = open_document(client, path)
     await wait_for_publish(client, uri, version=1)
@@ -247,7 +273,9 @@ async def test_code_action_for_an_old_version_offers_nothing(client: LanguageCli
     await wait_for_publish(client, uri, version=2)
 
 
-async def test_configuration_change_applies_severity(client: LanguageClient, workspace: Path, main_diagnostics) -> None:
+async def test_configuration_change_applies_severity(
+    client: LanguageClient, workspace: Path, main_diagnostics
+) -> None:
     uri = (workspace / "app/clean.py").as_uri()
     path = workspace / "app/sev.py"
     write(workspace, "app/sev.py", "import time\n\n\nasync def f():\n    time.sleep(1)\n")

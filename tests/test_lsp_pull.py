@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
-from lsprotocol import types
 from lsp_support import change_document, config, initialize_params, open_document, write
+from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
 
 HELPER = """
@@ -83,7 +83,9 @@ async def test_pull_answers_and_nothing_is_pushed(client: LanguageClient, worksp
     assert client.published == []  # type: ignore[attr-defined]
 
 
-async def test_editing_a_helper_updates_the_route_that_uses_it(client: LanguageClient, workspace: Path) -> None:
+async def test_editing_a_helper_updates_the_route_that_uses_it(
+    client: LanguageClient, workspace: Path
+) -> None:
     route_uri = (workspace / "app/routes.py").as_uri()
     helper_uri = open_document(client, workspace / "app/helpers.py")
     assert await pull(client, helper_uri) == []
@@ -101,25 +103,30 @@ async def test_editing_a_helper_updates_the_route_that_uses_it(client: LanguageC
     assert [d.code for d in await pull(client, route_uri)] == ["AG101"]
 
 
-async def test_bad_settings_and_environment_are_reported_once_by_name(client: LanguageClient, workspace: Path) -> None:
+async def test_bad_settings_and_environment_are_reported_once_by_name(
+    client: LanguageClient, workspace: Path
+) -> None:
     async def messages() -> list[str]:
         while len(client.messages) < 2:
             await asyncio.sleep(0.05)
         return [m.message for m in client.messages]
 
     shown = await asyncio.wait_for(messages(), 60)
-    assert shown[0].startswith(
-        "asyncguard: pyproject.toml [tool.asyncguard]: unknown key 'max_depth'"
-    )
-    assert shown[1].startswith(
-        f"asyncguard: python environment {workspace / 'no-such-venv'!s}"
-    ) or shown[1].startswith("asyncguard: python environment")
+    assert shown[0].startswith("asyncguard: pyproject.toml [tool.asyncguard]: unknown key 'max_depth'")
+    assert shown[1].startswith(f"asyncguard: python environment {workspace / 'no-such-venv'!s}") or shown[
+        1
+    ].startswith("asyncguard: python environment")
     assert "Falling back to the interpreter running asyncguard" in shown[1]
 
 
-async def test_scan_workspace_reports_progress_and_publishes_closed_files(client: LanguageClient, workspace: Path) -> None:
+async def test_scan_workspace_reports_progress_and_publishes_closed_files(
+    client: LanguageClient, workspace: Path
+) -> None:
     result = await asyncio.wait_for(
-        client.workspace_execute_command_async(types.ExecuteCommandParams(command="asyncguard.scanWorkspace")), 120
+        client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="asyncguard.scanWorkspace")
+        ),
+        120,
     )
     assert result["files"] == 4
     closed_uri = (workspace / "app/closed.py").as_uri()

@@ -75,8 +75,11 @@ SERVICE_PROJECT = {
 
 def test_chain_across_modules_through_methods_and_inheritance(analyze):
     findings = analyze(files=SERVICE_PROJECT)
-    assert brief(findings) == [(14, "AG106", "sqlalchemy.orm.session.Session.execute")]
-    finding = findings[0]
+    assert brief(findings) == [
+        (12, "AG301", "authorize"),
+        (14, "AG106", "sqlalchemy.orm.session.Session.execute"),
+    ]
+    finding = findings[1]
     assert finding.route == "POST /oauth/authorize/{user_id}"
     assert finding.message == (
         "create_authorization_response blocks the event loop in async route POST /oauth/authorize/{user_id}: "
@@ -127,7 +130,10 @@ def test_one_hop_same_module_static_and_class_methods(analyze):
         (20, "AG103", "subprocess.check_output"),
         (21, "AG101", "time.sleep"),
     ]
-    assert findings[0].message == "Tools.run blocks the event loop in async function main: it calls subprocess.check_output"
+    assert (
+        findings[0].message
+        == "Tools.run blocks the event loop in async function main: it calls subprocess.check_output"
+    )
     assert chain_of(findings[1]) == [
         ("app.py", 21, "app.helper"),
         ("app.py", 16, "app.Tools.pause"),

@@ -105,7 +105,7 @@ def test_typed_parameters_including_fastapi_dependencies(analyze):
             return db.scalars(select(1)).all()
         """
     )
-    assert [(line, code, target) for line, code, target in brief(findings)] == [
+    assert [(line, code, target) for line, code, target in brief(findings) if code != "AG301"] == [
         (16, "AG106", "sqlalchemy.orm.session.Session.execute"),
         (21, "AG106", "sqlalchemy.orm.session.Session.commit"),
         (25, "AG106", "sqlalchemy.orm.session.Session.scalars"),

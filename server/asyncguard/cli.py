@@ -56,14 +56,22 @@ def _build_parser() -> argparse.ArgumentParser:
     check.add_argument("--python", metavar="ENV", help="the project's venv folder or interpreter")
     check.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     check.add_argument("--min-severity", choices=ALL_SEVERITIES, help="hide findings below this severity")
-    check.add_argument("--scope", choices=SCOPES, help="all coroutines (default) or only code reached from routes")
+    check.add_argument(
+        "--scope", choices=SCOPES, help="all coroutines (default) or only code reached from routes"
+    )
     check.add_argument("--max-depth", type=int, metavar="N", help="how many helper calls deep to follow")
-    check.add_argument("--follow-libraries", action="store_true", default=None, help="also follow third-party code")
+    check.add_argument(
+        "--follow-libraries", action="store_true", default=None, help="also follow third-party code"
+    )
     check.add_argument("--cpu-heavy", action="store_true", default=None, help="also report CPU-heavy hashing")
-    check.add_argument("--extra-blocking", action="append", metavar="PATTERN", help="treat PATTERN as blocking")
+    check.add_argument(
+        "--extra-blocking", action="append", metavar="PATTERN", help="treat PATTERN as blocking"
+    )
     check.add_argument("--allow", action="append", metavar="PATTERN", help="never report PATTERN")
     check.add_argument("--exclude", action="append", metavar="GLOB", help="skip files matching GLOB")
-    check.add_argument("--config", type=Path, metavar="PYPROJECT", help="read [tool.asyncguard] from this file")
+    check.add_argument(
+        "--config", type=Path, metavar="PYPROJECT", help="read [tool.asyncguard] from this file"
+    )
     check.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes for cold runs")
     check.add_argument("--no-cache", action="store_true", help="do not read or write the on-disk cache")
     check.add_argument("--no-progress", action="store_true", help="never show the progress bar")
@@ -93,7 +101,10 @@ def _config_for(args: argparse.Namespace, root: Path) -> Config:
             raise ConfigError(f"--max-depth must be from 1 to 64, not {args.max_depth}")
         overrides["max_depth"] = args.max_depth
     if args.extra_blocking:
-        overrides["extra_blocking"] = (*config.extra_blocking, *(ExtraBlocking(p) for p in args.extra_blocking))
+        overrides["extra_blocking"] = (
+            *config.extra_blocking,
+            *(ExtraBlocking(p) for p in args.extra_blocking),
+        )
     if args.allow:
         overrides["allow"] = (*config.allow, *args.allow)
     if args.exclude:

@@ -158,7 +158,9 @@ class Analyzer:
                 resolution = self.resolver.resolve_attribute(module, function, load)
                 path = self.reach.through(module, function, load.span, resolution, self.config.max_depth + 1)
                 if path is not None:
-                    findings.append(self._transitive(module, function, load.span, load.span, place, path, None))
+                    findings.append(
+                        self._transitive(module, function, load.span, load.span, place, path, None)
+                    )
         entry = place.entry
         if (
             entry is not None
@@ -177,13 +179,17 @@ class Analyzer:
         name = function.qualname.replace(".<locals>", "")
         reached = self.entries.reached_from(ref)
         if reached is not None:
-            return _Place(f"async function {name} (reached from {reached.describe()})", _route_label(reached), None)
+            return _Place(
+                f"async function {name} (reached from {reached.describe()})", _route_label(reached), None
+            )
         if self.config.scope == "routes":
             return None
         return _Place(f"async function {name}", None, None)
 
     # ---- one call -----------------------------------------------------------------------
-    def _call_finding(self, module: ModuleInfo, function: FunctionInfo, site: CallSite, place: _Place) -> Finding | None:
+    def _call_finding(
+        self, module: ModuleInfo, function: FunctionInfo, site: CallSite, place: _Place
+    ) -> Finding | None:
         if (site.awaited or site.scheduled) and site.offload_misuse is None:
             return None
         resolution = self.resolver.resolve_call(module, function, site)
@@ -200,7 +206,12 @@ class Analyzer:
         return None
 
     def _direct(
-        self, module: ModuleInfo, function: FunctionInfo, site: CallSite, resolution: Resolution, place: _Place
+        self,
+        module: ModuleInfo,
+        function: FunctionInfo,
+        site: CallSite,
+        resolution: Resolution,
+        place: _Place,
     ) -> Finding:
         assert resolution.match is not None
         entry = resolution.match.entry
@@ -248,10 +259,14 @@ class Analyzer:
             )
         else:
             severity = entry.severity
-            reach = f"it calls {path.target}" if depth == 1 else f"it reaches {path.target} {depth} calls down"
+            reach = (
+                f"it calls {path.target}" if depth == 1 else f"it reaches {path.target} {depth} calls down"
+            )
             message = f"{short} blocks the event loop in {place.text}: {reach}"
         if site is not None and site.offload_misuse is not None:
-            return self._misuse(module, function, site, helper, f"blocks: it reaches {path.target}", severity, place, path)
+            return self._misuse(
+                module, function, site, helper, f"blocks: it reaches {path.target}", severity, place, path
+            )
         return Finding(
             path=module.path,
             span=span,
@@ -297,7 +312,10 @@ class Analyzer:
                 f"pass the function and its arguments, {helper}({callee}, ...)"
             ),
             target=path.target if path else target,
-            reason=f"the call is evaluated first, on the loop, and only its result is offloaded; {target} {reason}",
+            reason=(
+                "the call is evaluated first, on the loop, and only its result is offloaded; "
+                f"{target} {reason}"
+            ),
             alternative=f"{helper}({callee}, ...)",
             function=function.qualname,
             route=place.route,
@@ -312,7 +330,9 @@ class Analyzer:
         node = function.node
         start = Span(node.lineno, module.index.char_col(node.lineno, node.col_offset), node.lineno, 0)
         span = Span(start.line, start.col, function.name_span.end_line, function.name_span.end_col)
-        blocking = sorted({_short(f.callee) if f.chain else f.callee for f in findings if f.severity == WARNING})
+        blocking = sorted(
+            {_short(f.callee) if f.chain else f.callee for f in findings if f.severity == WARNING}
+        )
         return Finding(
             path=module.path,
             span=span,
@@ -323,10 +343,11 @@ class Analyzer:
             message=(
                 f"async route {entry.label} awaits nothing and blocks the event loop "
                 f"({', '.join(blocking[:3])}{', ...' if len(blocking) > 3 else ''}): "
-                f"declare it with def and FastAPI runs it in its threadpool ({THREADPOOL_SIZE} threads by default)"
+                "declare it with def and FastAPI runs it in its threadpool "
+                f"({THREADPOOL_SIZE} threads by default)"
             ),
             target=function.qualname,
-            reason="an async def route runs on the event loop; it has nothing to await, so it gains nothing from it",
+            reason="an async def route runs on the event loop; with nothing to await it gains nothing",
             alternative=f"def {function.name}(...): FastAPI runs plain def routes in a threadpool",
             function=function.qualname,
             route=entry.label,

@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from .rules import BY_CATEGORY, SEVERITIES, WARNING
@@ -178,7 +178,7 @@ def load_file(path: Path) -> list[Entry]:
     ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def builtin_entries() -> tuple[Entry, ...]:
     entries: list[Entry] = []
     for path in sorted(CATALOG_DIR.glob("*.toml")):

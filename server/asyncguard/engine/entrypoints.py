@@ -228,7 +228,9 @@ class _ModuleEntryPoints:
         self.found.setdefault(qualname, EntryPoint(kind, label, self.module.path, qualname))
 
 
-def module_entry_points(module: ModuleInfo, resolve_dotted) -> tuple[dict[str, EntryPoint], list[tuple[str, str, str]]]:  # type: ignore[no-untyped-def]
+def module_entry_points(
+    module: ModuleInfo, resolve_dotted
+) -> tuple[dict[str, EntryPoint], list[tuple[str, str, str]]]:  # type: ignore[no-untyped-def]
     """Entry points defined by decorators in the module, and names registered by calls
     (endpoints, dependencies, lifespans) still to be resolved to their definitions."""
     scanner = _ModuleEntryPoints(module, resolve_dotted)

@@ -77,9 +77,10 @@ def jedi_environment(choice: EnvironmentChoice) -> object:
         try:
             environment = jedi.create_environment(str(target), safe=False)
             environment.get_sys_path()  # fail now, with a clear message, not mid-analysis
-        except (jedi.InvalidPythonEnvironment, OSError, Exception) as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - jedi reports a broken interpreter in many ways
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise PythonEnvironmentError(
-                f"python environment {choice.describe()} is broken: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+                f"python environment {choice.describe()} is broken: {reason}"
             ) from None
         _cache[key] = environment
         return environment

@@ -315,13 +315,17 @@ class _ModuleBuilder:
                 kind = "staticmethod"
             elif "classmethod" in last:
                 kind = "classmethod"
-            elif "property" in last or "cached_property" in last or any(
-                d.endswith((".setter", ".getter", ".deleter")) for d in decorators
+            elif (
+                "property" in last
+                or "cached_property" in last
+                or any(d.endswith((".setter", ".getter", ".deleter")) for d in decorators)
             ):
                 kind = "property"
         start = node.decorator_list[0] if node.decorator_list else node
         span = self.index.span(node)
-        span = Span(start.lineno, self.index.char_col(start.lineno, start.col_offset), span.end_line, span.end_col)
+        span = Span(
+            start.lineno, self.index.char_col(start.lineno, start.col_offset), span.end_line, span.end_col
+        )
         info = FunctionInfo(
             qualname=qualname,
             name=node.name,

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 MAX_REPAIRS = 40
 
 _TYPE_ALIAS = re.compile(r"^([ \t]*)type[ \t]+([A-Za-z_]\w*)[ \t]*(\[[^\]\n]*\])?[ \t]*=.*$", re.M)
-_TYPE_PARAMS = re.compile(r"^([ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+[A-Za-z_]\w*)(\[[^\n]*?\])(?=[ \t]*[(:])", re.M)
+_TYPE_PARAMS = re.compile(
+    r"^([ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+[A-Za-z_]\w*)(\[[^\n]*?\])(?=[ \t]*[(:])", re.M
+)
 
 
 @dataclass

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from contextlib import contextmanager
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .model import ModuleInfo, build_module

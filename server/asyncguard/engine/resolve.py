@@ -75,7 +75,9 @@ class Resolver:
         self.follow_libraries = follow_libraries
         self.budget = budget or Budget()
         self._jedi_env: object | None = None
-        self._jedi_project = jedi.Project(str(project.root), smart_sys_path=True, load_unsafe_extensions=False)
+        self._jedi_project = jedi.Project(
+            str(project.root), smart_sys_path=True, load_unsafe_extensions=False
+        )
         self._scripts: dict[str, tuple[str, jedi.Script]] = {}
         self._canonical: dict[str, str | None] = {}
         self._calls: dict[tuple[str, int, int, str], Resolution] = {}
@@ -167,7 +169,7 @@ class Resolver:
                     return resolution
         try:
             script = self.script(module)
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - a file jedi cannot read is unresolved, not fatal
             return UNKNOWN
         for name in self._jedi(module.path, script.goto, load.name_line, load.name_col, follow_imports=True):
             found = self._from_definition(name, via="jedi")
@@ -195,11 +197,15 @@ class Resolver:
         if local is not None:
             if rest:
                 return None
-            return Resolution("workspace", name=f"{module.module_name}.{local}", function=FunctionRef(module.path, local))
+            return Resolution(
+                "workspace", name=f"{module.module_name}.{local}", function=FunctionRef(module.path, local)
+            )
         if root in ("self", "cls") and function.class_qualname and rest and "." not in rest:
             method = self._method_in_class(module, function.class_qualname, rest, depth=0)
             if method is not None:
-                return Resolution("workspace", name=f"{module.module_name}.{method.qualname}", function=method)
+                return Resolution(
+                    "workspace", name=f"{module.module_name}.{method.qualname}", function=method
+                )
             return None
         if self._is_local(module, function, root):
             return None
@@ -246,7 +252,9 @@ class Resolver:
             return None
         return f"{base}.{rest}" if rest else base
 
-    def _method_in_class(self, module: ModuleInfo, class_qualname: str, method: str, depth: int) -> FunctionRef | None:
+    def _method_in_class(
+        self, module: ModuleInfo, class_qualname: str, method: str, depth: int
+    ) -> FunctionRef | None:
         info = module.classes.get(class_qualname)
         if info is None or depth > 8:
             return None
@@ -347,7 +355,7 @@ class Resolver:
         result: str | None = None
         try:
             script = jedi.Script(code, project=self._jedi_project, environment=self._environment())
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - jedi raises anything on odd code
             script = None
         if script is not None:
             names = self._jedi(dotted, script.goto, 2, len(dotted) - 1, follow_imports=True)
@@ -362,7 +370,7 @@ class Resolver:
     def _from_jedi(self, module: ModuleInfo, site: CallSite) -> Resolution:
         try:
             script = self.script(module)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - jedi raises anything on odd code
             log.warning("jedi cannot read %s: %s", module.path, exc)
             return UNKNOWN
         names = self._jedi(module.path, script.goto, site.name_line, site.name_col, follow_imports=True)
@@ -401,7 +409,11 @@ class Resolver:
                 if info.node.lineno == line:
                     init = self._method_in_class(module, qualname, "__init__", 0)
                     return Resolution(
-                        "workspace", name=f"{module.module_name}.{qualname}", function=init, via=via, constructs=True
+                        "workspace",
+                        name=f"{module.module_name}.{qualname}",
+                        function=init,
+                        via=via,
+                        constructs=True,
                     )
             return Resolution("other", name=name.full_name, via=via)
         for qualname, info in module.functions.items():

@@ -35,7 +35,9 @@ class CheckResult:
 
 
 class CheckRun:
-    def __init__(self, root: Path, config: Config, *, jobs: int | None = None, use_cache: bool = True) -> None:
+    def __init__(
+        self, root: Path, config: Config, *, jobs: int | None = None, use_cache: bool = True
+    ) -> None:
         self.root = root.absolute()
         self.config = config
         self.jobs = jobs

@@ -101,7 +101,11 @@ def to_thread_fix(doc: Document, finding: Finding) -> CodeFix | None:
     edits = [TextEdit(finding.span, new)] + ([name.edit] if name.edit else [])
     return _checked(
         doc,
-        CodeFix(f"Run {parts.func} in a thread: await {name.text}({parts.func}, ...)", edits, codes=(finding.code,)),
+        CodeFix(
+            f"Run {parts.func} in a thread: await {name.text}({parts.func}, ...)",
+            edits,
+            codes=(finding.code,),
+        ),
     )
 
 
@@ -129,7 +133,12 @@ def threadpool_fix(doc: Document, finding: Finding) -> CodeFix | None:
     new = _wrap(f"await {name.text}({_args(parts.func, parts.args)})", finding)
     edits = [TextEdit(finding.span, new)] + ([name.edit] if name.edit else [])
     return _checked(
-        doc, CodeFix(f"Run {parts.func} in Starlette's threadpool: await {name.text}(...)", edits, codes=(finding.code,))
+        doc,
+        CodeFix(
+            f"Run {parts.func} in Starlette's threadpool: await {name.text}(...)",
+            edits,
+            codes=(finding.code,),
+        ),
     )
 
 
@@ -153,7 +162,9 @@ def misuse_fix(doc: Document, finding: Finding) -> CodeFix | None:
     edits.insert(0, TextEdit(finding.span, replacement))
     return _checked(
         doc,
-        CodeFix(f"Pass {parts.func} and its arguments to {helper}", edits, preferred=True, codes=(finding.code,)),
+        CodeFix(
+            f"Pass {parts.func} and its arguments to {helper}", edits, preferred=True, codes=(finding.code,)
+        ),
     )
 
 
@@ -242,7 +253,11 @@ def fix_all(doc: Document, findings: list[Finding]) -> CodeFix | None:
     seen_imports: set[tuple[int, str]] = set()
     for _, fix in chosen:
         for edit in fix.edits:
-            if edit.span.line == edit.span.end_line and edit.span.col == edit.span.end_col == 0 and edit.new_text.startswith(("import ", "from ")):
+            if (
+                edit.span.line == edit.span.end_line
+                and edit.span.col == edit.span.end_col == 0
+                and edit.new_text.startswith(("import ", "from "))
+            ):
                 key = (edit.span.line, edit.new_text)
                 if key in seen_imports:
                     continue

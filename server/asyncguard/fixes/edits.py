@@ -31,7 +31,9 @@ class CodeFix:
 
 def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
     index = LineIndex(text)
-    ordered = sorted(edits, key=lambda e: (e.span.line, e.span.col, e.span.end_line, e.span.end_col), reverse=True)
+    ordered = sorted(
+        edits, key=lambda e: (e.span.line, e.span.col, e.span.end_line, e.span.end_col), reverse=True
+    )
     result = text
     previous_start: int | None = None
     for edit in ordered:
@@ -89,7 +91,10 @@ def fix_compiles(text: str, tree: ast.Module | None, edits: list[TextEdit]) -> b
     original = text.splitlines(keepends=True)
     segment = "".join(original[region[0] - 1 : region[1]])
     shifted = [
-        TextEdit(Span(e.span.line - region[0] + 1, e.span.col, e.span.end_line - region[0] + 1, e.span.end_col), e.new_text)
+        TextEdit(
+            Span(e.span.line - region[0] + 1, e.span.col, e.span.end_line - region[0] + 1, e.span.end_col),
+            e.new_text,
+        )
         for e in pieces
     ]
     if not compiles(apply_edits(segment, shifted)):

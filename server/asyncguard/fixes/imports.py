@@ -36,7 +36,11 @@ def _bound_names(tree: ast.Module) -> set[str]:
 def _docstring_end(tree: ast.Module) -> int:
     if tree.body:
         first = tree.body[0]
-        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        if (
+            isinstance(first, ast.Expr)
+            and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)
+        ):
             return first.end_lineno or first.lineno
     return 0
 
@@ -131,13 +135,18 @@ def threadpool_name(tree: ast.Module | None, lines: list[str]) -> Name | None:
         for module in modules:
             if module.split(".")[0] in ("starlette", "fastapi"):
                 uses_framework = True
-        if isinstance(stmt, ast.ImportFrom) and stmt.module in ("starlette.concurrency", "fastapi.concurrency"):
+        if isinstance(stmt, ast.ImportFrom) and stmt.module in (
+            "starlette.concurrency",
+            "fastapi.concurrency",
+        ):
             for alias in stmt.names:
                 if alias.name == "run_in_threadpool":
                     return Name(alias.asname or alias.name, None)
     if not uses_framework or "run_in_threadpool" in _bound_names(tree):
         return None
-    return Name("run_in_threadpool", _insert(tree, lines, "from starlette.concurrency import run_in_threadpool"))
+    return Name(
+        "run_in_threadpool", _insert(tree, lines, "from starlette.concurrency import run_in_threadpool")
+    )
 
 
 def functools_partial(tree: ast.Module | None, lines: list[str]) -> Name:

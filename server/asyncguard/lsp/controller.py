@@ -67,6 +67,7 @@ class Controller:
         self.ready = asyncio.Event()
         self._shown: set[str] = set()
         self._scan_pushed: set[str] = set()
+        self._tasks: set[asyncio.Future[Any]] = set()
         self.published: list[tuple[str, int | None]] = []  # (uri, version) of each push, for tests
 
     # ---- lifecycle ----------------------------------------------------------------------
@@ -75,7 +76,9 @@ class Controller:
         text = capabilities.text_document
         self.pull = bool(text and text.diagnostic)
         workspace = capabilities.workspace
-        self.refresh_support = bool(workspace and workspace.diagnostics and workspace.diagnostics.refresh_support)
+        self.refresh_support = bool(
+            workspace and workspace.diagnostics and workspace.diagnostics.refresh_support
+        )
         self.configuration_support = bool(workspace and workspace.configuration)
         self.versioned_edits = bool(
             workspace and workspace.workspace_edit and workspace.workspace_edit.document_changes
@@ -90,7 +93,9 @@ class Controller:
         elif params.root_path:
             root = Path(params.root_path)
         self.root = root or Path.cwd()
-        self.init_options = params.initialization_options if isinstance(params.initialization_options, dict) else {}
+        self.init_options = (
+            params.initialization_options if isinstance(params.initialization_options, dict) else {}
+        )
         self.settings = read_settings(self.init_options)
         self.worker = Worker()
 
@@ -103,7 +108,7 @@ class Controller:
         try:
             count = await self._in_worker(self.service.index)
             log.info("asyncguard: indexed %d Python files under %s", count, self.root)
-        except Exception:  # noqa: BLE001 - a broken workspace must not stop the server
+        except Exception:
             log.exception("asyncguard: indexing the workspace failed")
         self.ready.set()
 
@@ -114,13 +119,15 @@ class Controller:
                 items = await asyncio.wait_for(
                     self.server.workspace_configuration_async(
                         types.ConfigurationParams(
-                            items=[types.ConfigurationItem(scope_uri=self.root.as_uri(), section="asyncguard")]
+                            items=[
+                                types.ConfigurationItem(scope_uri=self.root.as_uri(), section="asyncguard")
+                            ]
                         )
                     ),
                     timeout=5,
                 )
                 sources.extend(items or [])
-            except Exception as exc:  # noqa: BLE001 - clients answer this in many shapes
+            except Exception as exc:  # noqa: BLE001 - a broken workspace must not stop the server
                 log.info("asyncguard: workspace/configuration failed: %s", exc)
         self.settings = read_settings(*sources)
         _set_log_level(self.settings.log_level)
@@ -215,7 +222,7 @@ class Controller:
             return
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - keep serving; say what happened once
+        except Exception as exc:
             log.exception("asyncguard: analysis of %s failed", state.path)
             result = DocumentResult(str(state.path), [], None, error=f"analysis failed: {exc}")
         if not is_current():
@@ -234,7 +241,9 @@ class Controller:
 
     def _recheck_dependents(self, path: str, delay: float = 0.0) -> None:
         dependents = [
-            s for s in self.docs.values() if s.result is not None and path in s.result.depends_on and str(s.path) != path
+            s
+            for s in self.docs.values()
+            if s.result is not None and path in s.result.depends_on and str(s.path) != path
         ]
         if not dependents:
             return
@@ -243,18 +252,24 @@ class Controller:
         for state in dependents:
             self._schedule(state, delay, edited=False)
         if self.pull and self.refresh_support:
-            asyncio.ensure_future(self._refresh_after(dependents))
+            self._background(self._refresh_after(dependents))
+
+    def _background(self, coroutine: Any) -> None:
+        # Keep a reference: the loop only holds weak references to tasks.
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _refresh_after(self, states: list[DocState]) -> None:
         for state in states:
             if state.task is not None:
                 try:
                     await state.task
-                except (asyncio.CancelledError, Exception):  # noqa: BLE001
+                except (asyncio.CancelledError, Exception):  # noqa: BLE001 - the refresh is best effort
                     return
         try:
             await self.server.workspace_diagnostic_refresh_async(None)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - the refresh is best effort
             log.debug("asyncguard: diagnostic refresh failed: %s", exc)
 
     async def wait_current(self, state: DocState) -> bool:
@@ -283,7 +298,9 @@ class Controller:
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         )
 
-    async def pull_diagnostics(self, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+    async def pull_diagnostics(
+        self, params: types.DocumentDiagnosticParams
+    ) -> types.DocumentDiagnosticReport:
         state = self.docs.get(params.text_document.uri)
         if state is None or not self.settings.enable:
             return types.RelatedFullDocumentDiagnosticReport(items=[])
@@ -309,11 +326,25 @@ class Controller:
         findings = state.result.findings
         here = [f for f in findings if f.func_span.contains(line, col) and f.code != "AG301"]
         if here:
-            finding = min(here, key=lambda f: (f.func_span.end_line - f.func_span.line, f.func_span.end_col - f.func_span.col))
-            document = Document(state.text, str(state.path), _tree=state.result.module.tree if state.result.module else None)
-            titles = [f.title for f in await asyncio.to_thread(fixes_for, document, finding) if not f.title.startswith("Ignore")]
+            finding = min(
+                here,
+                key=lambda f: (
+                    f.func_span.end_line - f.func_span.line,
+                    f.func_span.end_col - f.func_span.col,
+                ),
+            )
+            document = Document(
+                state.text, str(state.path), _tree=state.result.module.tree if state.result.module else None
+            )
+            titles = [
+                f.title
+                for f in await asyncio.to_thread(fixes_for, document, finding)
+                if not f.title.startswith("Ignore")
+            ]
             return types.Hover(
-                contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=finding_markdown(finding, titles)),
+                contents=types.MarkupContent(
+                    kind=types.MarkupKind.Markdown, value=finding_markdown(finding, titles)
+                ),
                 range=lines.range(finding.func_span),
             )
         module = state.result.module
@@ -327,7 +358,8 @@ class Controller:
                 route = next((f.route for f in own if f.route), None)
                 return types.Hover(
                     contents=types.MarkupContent(
-                        kind=types.MarkupKind.Markdown, value=function_summary(function.qualname, route, findings)
+                        kind=types.MarkupKind.Markdown,
+                        value=function_summary(function.qualname, route, findings),
                     ),
                     range=lines.range(function.name_span),
                 )
@@ -342,8 +374,12 @@ class Controller:
         version = state.version
         result = state.result
         only = params.context.only or []
-        wants_fix_all = any(FIX_ALL_KIND.startswith(k) or k == FIX_ALL_KIND for k in only if k.startswith("source"))
-        wants_quick = not only or any(k == types.CodeActionKind.QuickFix or types.CodeActionKind.QuickFix.startswith(k) for k in only)
+        wants_fix_all = any(
+            FIX_ALL_KIND.startswith(k) or k == FIX_ALL_KIND for k in only if k.startswith("source")
+        )
+        wants_quick = not only or any(
+            k == types.CodeActionKind.QuickFix or types.CodeActionKind.QuickFix.startswith(k) for k in only
+        )
         lines = convert.Lines(state.text, self.encoding)
         start = lines.from_client(params.range.start)
         end = lines.from_client(params.range.end)
@@ -358,7 +394,7 @@ class Controller:
                         out.extend((finding, fix) for fix in fixes_for(document, finding))
             if wants_fix_all or not only:
                 every = fix_all(document, findings)
-                if every is not None and (wants_fix_all or len(every.codes) and sum(1 for _ in findings) > 1):
+                if every is not None and (wants_fix_all or len(findings) > 1):
                     out.append((None, every))
             return out
 
@@ -372,7 +408,11 @@ class Controller:
         for finding, fix in computed:
             attached: list[types.Diagnostic] = []
             if finding is not None:
-                key = (finding.func_span.line - 1, lines.to_client(finding.func_span.line, finding.func_span.col).character, finding.code)
+                key = (
+                    finding.func_span.line - 1,
+                    lines.to_client(finding.func_span.line, finding.func_span.col).character,
+                    finding.code,
+                )
                 diagnostic = diagnostics_by_key.get(key) or convert.diagnostic(finding, lines, version)
                 attached = [diagnostic]
             actions.append(
@@ -381,7 +421,9 @@ class Controller:
                     kind=fix.kind,
                     diagnostics=attached or None,
                     is_preferred=fix.preferred or None,
-                    edit=self._workspace_edit(state.uri, version, [convert.text_edit(e, lines) for e in fix.edits]),
+                    edit=self._workspace_edit(
+                        state.uri, version, [convert.text_edit(e, lines) for e in fix.edits]
+                    ),
                 )
             )
         return actions
@@ -414,7 +456,7 @@ class Controller:
         for state in self.docs.values():
             self._schedule(state, 0.0, edited=False)
         if self.pull and self.refresh_support:
-            asyncio.ensure_future(self._refresh_after(list(self.docs.values())))
+            self._background(self._refresh_after(list(self.docs.values())))
 
     async def watched_files_changed(self, params: types.DidChangeWatchedFilesParams) -> None:
         if self.service is None:
@@ -444,7 +486,9 @@ class Controller:
         progress = self.server.work_done_progress
         try:
             await progress.create_async(token)
-            progress.begin(token, types.WorkDoneProgressBegin(title="asyncguard: scanning workspace", percentage=0))
+            progress.begin(
+                token, types.WorkDoneProgressBegin(title="asyncguard: scanning workspace", percentage=0)
+            )
         except Exception:  # noqa: BLE001 - the client may not support progress
             token = ""
         files = await self._in_worker(self.service.workspace_files)
@@ -468,11 +512,14 @@ class Controller:
                 progress.report(
                     token,
                     types.WorkDoneProgressReport(
-                        message=f"{number}/{len(files)} files", percentage=int(100 * number / max(1, len(files)))
+                        message=f"{number}/{len(files)} files",
+                        percentage=int(100 * number / max(1, len(files))),
                     ),
                 )
         if token:
-            progress.end(token, types.WorkDoneProgressEnd(message=f"{total_findings} findings in {len(files)} files"))
+            progress.end(
+                token, types.WorkDoneProgressEnd(message=f"{total_findings} findings in {len(files)} files")
+            )
         return {"files": len(files), "findings": total_findings}
 
 
@@ -490,5 +537,7 @@ def _touches(finding: Finding, start: tuple[int, int], end: tuple[int, int]) -> 
 
 def _set_log_level(level: str) -> None:
     logging.getLogger("asyncguard").setLevel(
-        {"error": logging.ERROR, "warning": logging.WARNING, "info": logging.INFO, "debug": logging.DEBUG}[level]
+        {"error": logging.ERROR, "warning": logging.WARNING, "info": logging.INFO, "debug": logging.DEBUG}[
+            level
+        ]
     )

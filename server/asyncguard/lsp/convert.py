@@ -46,7 +46,9 @@ class Lines:
         return position.line + 1, col
 
     def range(self, span: Span) -> types.Range:
-        return types.Range(start=self.to_client(span.line, span.col), end=self.to_client(span.end_line, span.end_col))
+        return types.Range(
+            start=self.to_client(span.line, span.col), end=self.to_client(span.end_line, span.end_col)
+        )
 
 
 def path_to_uri(path: str) -> str:

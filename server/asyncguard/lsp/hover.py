@@ -104,10 +104,15 @@ def function_summary(function: str, route: str | None, findings: list[Finding]) 
     """Hover on the name of an async def: what blocks in it."""
     own = [f for f in findings if f.function == function and f.code != "AG301"]
     title = f"async route {route}" if route else f"async function {function}"
-    lines = [f"**{title}** makes {len(own)} blocking call{'s' if len(own) != 1 else ''} on the event loop:", ""]
+    lines = [
+        f"**{title}** makes {len(own)} blocking call{'s' if len(own) != 1 else ''} on the event loop:",
+        "",
+    ]
     for finding in own:
         extra = f" via `{finding.callee}`" if finding.chain else ""
-        lines.append(f"- line {finding.span.line}: `{finding.target}`{extra} ({finding.code}, {finding.severity})")
+        lines.append(
+            f"- line {finding.span.line}: `{finding.target}`{extra} ({finding.code}, {finding.severity})"
+        )
     if any(f.code == "AG301" and f.function == function for f in findings):
         lines += [
             "",

@@ -17,7 +17,9 @@ log = logging.getLogger("asyncguard")
 
 class AsyncguardServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("asyncguard", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "asyncguard", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+        )
         self.controller = Controller(self)
 
 
@@ -84,9 +86,13 @@ def create_server() -> AsyncguardServer:
 
     @server.feature(
         types.TEXT_DOCUMENT_DIAGNOSTIC,
-        types.DiagnosticOptions(identifier="asyncguard", inter_file_dependencies=True, workspace_diagnostics=False),
+        types.DiagnosticOptions(
+            identifier="asyncguard", inter_file_dependencies=True, workspace_diagnostics=False
+        ),
     )
-    async def diagnostic(ls: AsyncguardServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+    async def diagnostic(
+        ls: AsyncguardServer, params: types.DocumentDiagnosticParams
+    ) -> types.DocumentDiagnosticReport:
         return await ls.controller.pull_diagnostics(params)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
@@ -97,15 +103,21 @@ def create_server() -> AsyncguardServer:
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND]),
     )
-    async def code_action(ls: AsyncguardServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    async def code_action(
+        ls: AsyncguardServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction] | None:
         return await ls.controller.code_actions(params)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    async def did_change_configuration(ls: AsyncguardServer, params: types.DidChangeConfigurationParams) -> None:
+    async def did_change_configuration(
+        ls: AsyncguardServer, params: types.DidChangeConfigurationParams
+    ) -> None:
         await ls.controller.configuration_changed(params)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-    async def did_change_watched_files(ls: AsyncguardServer, params: types.DidChangeWatchedFilesParams) -> None:
+    async def did_change_watched_files(
+        ls: AsyncguardServer, params: types.DidChangeWatchedFilesParams
+    ) -> None:
         await ls.controller.watched_files_changed(params)
 
     @server.command("asyncguard.scanWorkspace")

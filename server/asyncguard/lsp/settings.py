@@ -62,5 +62,7 @@ def read_settings(*sources: Any) -> ServerSettings:
         if isinstance(debounce, int) and not isinstance(debounce, bool) and 0 <= debounce <= 5000:
             result.debounce_ms = debounce
         else:
-            result.errors.append(f"asyncguard.debounceMs must be a whole number from 0 to 5000, not {debounce!r}")
+            result.errors.append(
+                f"asyncguard.debounceMs must be a whole number from 0 to 5000, not {debounce!r}"
+            )
     return result

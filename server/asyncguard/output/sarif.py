@@ -49,7 +49,11 @@ def _result(finding: Finding, base: Path, rule_index: dict[str, int]) -> dict[st
                 "threadFlows": [
                     {
                         "locations": [
-                            {"location": _location(hop.path, hop.span, base, f"{hop.function} calls {hop.callee}")}
+                            {
+                                "location": _location(
+                                    hop.path, hop.span, base, f"{hop.function} calls {hop.callee}"
+                                )
+                            }
                             for hop in finding.chain
                         ]
                     }

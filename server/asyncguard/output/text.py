@@ -23,7 +23,10 @@ def render(findings: list[Finding], errors: list[str], base: Path, files: int, c
             out.append(f"    -> {hop_where}: {hop.function} calls {hop.callee}")
     counts = Counter(f.severity for f in findings)
     if findings:
-        detail = ", ".join(f"{n} {s}{'s' if n != 1 and s == 'warning' else ''}" for s, n in sorted(counts.items(), reverse=True))
+        detail = ", ".join(
+            f"{n} {s}{'s' if n != 1 and s == 'warning' else ''}"
+            for s, n in sorted(counts.items(), reverse=True)
+        )
         noun = "finding" if len(findings) == 1 else "findings"
         out.append(f"Found {len(findings)} {noun} ({detail}) in {files} file{'s' if files != 1 else ''}.")
     elif not errors:
