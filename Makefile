@@ -6,7 +6,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.asyncguard-installed
 
-.PHONY: run test test-python lint format venv clean
+.PHONY: run test test-python lint format venv clean vsix test-node test-e2e e2e-tools node-deps
+
+# The VS Code extension (package.json, client/): npm for the client, the .vsix and its tests.
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+VSIX := asyncguard-$(VERSION).vsix
+NPM_STAMP := node_modules/.asyncguard-installed
+VSIX_INPUTS := package.json package-lock.json pyproject.toml .vscodeignore scripts/bundle-libs.sh \
+  scripts/bundled-requirements.txt client/build.mjs $(wildcard README.md CHANGELOG.md LICENSE) \
+  $(shell find client/src server/asyncguard -type f -not -path '*/__pycache__/*' 2>/dev/null)
 
 venv: $(STAMP)
 
@@ -22,7 +30,7 @@ run: $(STAMP)
 	cd examples/shop && ../../$(BIN)/asyncguard check --python ../../$(VENV) . ; \
 	  status=$$?; test $$status -le 1
 
-test: test-python lint
+test: test-python lint test-node test-e2e
 
 test-python: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -37,3 +45,33 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+node-deps: $(NPM_STAMP)
+
+$(NPM_STAMP): package.json $(wildcard package-lock.json)
+	@if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	@touch $(NPM_STAMP)
+
+# asyncguard-<version>.vsix: the client bundled by esbuild, the server and its pure-Python
+# dependencies in bundled/libs (checked to import on their own).
+vsix: $(VSIX)
+
+$(VSIX): $(NPM_STAMP) $(STAMP) $(VSIX_INPUTS)
+	scripts/bundle-libs.sh $(BIN)/python
+	npx --no-install vsce package --no-dependencies --out $(VSIX)
+	@ls -l $(VSIX)
+
+# Type check, unit tests of the pure client modules, and the real server over stdio.
+test-node: $(NPM_STAMP) $(STAMP)
+	npm run --silent typecheck
+	node client/build.mjs --tests
+	node --test out/test/unit/ out/test/server/
+
+# The .vsix in a real VS Code (code-server) driven by headless Chromium. Tools are installed
+# once into $${XDG_CACHE_HOME:-~/.cache}/asyncguard-e2e; screenshots land in .e2e/screenshots/.
+e2e-tools:
+	@scripts/e2e-tools.sh >/dev/null
+
+test-e2e: $(VSIX) e2e-tools
+	node client/build.mjs --tests
+	node --test --test-concurrency=1 out/e2e/

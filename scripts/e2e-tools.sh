@@ -73,8 +73,17 @@ if [ ! -f "$CS/.complete-$CODE_SERVER_VERSION" ] || [ ! -e "$CS/bin/code-server"
   (
     export PATH="$NODE24/bin:$PATH"
     export npm_config_nodedir="$NODE24"
+    # npm 11 runs no dependency install scripts unless allowed; code-server's postinstall installs
+    # VS Code's own dependencies (nested npm installs that build native modules), so allow them all
+    # for this one pinned install. Older npm versions ignore the setting.
+    export npm_config_dangerously_allow_all_scripts=true
     npm install -g --prefix "$CS" --no-audit --no-fund "code-server@$CODE_SERVER_VERSION" >&2
   )
+  # The postinstall must have installed VS Code's dependencies.
+  if [ ! -d "$CS/lib/node_modules/code-server/lib/vscode/node_modules" ]; then
+    say "code-server's postinstall did not run (lib/vscode/node_modules is missing)"
+    exit 1
+  fi
   touch "$CS/.complete-$CODE_SERVER_VERSION"
 fi
 

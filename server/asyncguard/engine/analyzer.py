@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..config import Config
 from .budget import Budget
-from .catalog import Catalog, custom_entry, default_catalog
+from .catalog import Catalog, custom_entry, default_catalog, exempt
 from .entry_index import EntryIndex
 from .entrypoints import EntryPoint
 from .environment import EnvironmentChoice
@@ -194,13 +194,15 @@ class Analyzer:
             return None
         resolution = self.resolver.resolve_call(module, function, site)
         if resolution.kind == "catalog" and resolution.match is not None:
-            if self.catalog.is_allowed(resolution.name or ""):
+            if self.catalog.is_allowed(resolution.name or "") or exempt(resolution.match.entry, site.node):
                 return None
             return self._direct(module, function, site, resolution, place)
         if resolution.kind == "workspace" and resolution.function is not None:
             if self.catalog.is_allowed(resolution.name or ""):
                 return None
-            path = self.reach.through(module, function, site.func_span, resolution, self.config.max_depth + 1)
+            path = self.reach.through(
+                module, function, site.func_span, resolution, self.config.max_depth + 1, site
+            )
             if path is not None:
                 return self._transitive(module, function, site.span, site.func_span, place, path, site)
         return None

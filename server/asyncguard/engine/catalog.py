@@ -8,6 +8,7 @@ severity that follows the cost.
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import re
 import sys
@@ -24,6 +25,7 @@ else:  # pragma: no cover - exercised on older interpreters only
     import tomli as tomllib
 
 CATALOG_DIR = Path(__file__).with_name("catalog")
+RETURNS_FILE = "returns.toml"
 _ENTRY_KEYS = {
     "name",
     "aliases",
@@ -34,6 +36,7 @@ _ENTRY_KEYS = {
     "exclude",
     "thread_bound",
     "awaitable_alternative",
+    "unless",
 }
 
 
@@ -58,6 +61,9 @@ class Entry:
     thread_bound: bool = False
     # A drop-in awaitable replacement for the call ('asyncio.sleep').
     awaitable_alternative: str | None = None
+    # Argument forms that make the call non-blocking: 'blocking=False' (keyword or, with an
+    # index, '0=False' for a positional), or a bare keyword name that must merely be present.
+    unless: tuple[str, ...] = ()
     source: str = field(default="catalog", compare=False)
 
     @property
@@ -87,7 +93,7 @@ class Catalog:
         self._patterns: list[tuple[re.Pattern[str], Entry]] = []
         self.roots: set[str] = set()
         self.method_names: set[str] = set()
-        self.class_wide: set[str] = set()
+        self.method_prefixes: set[str] = set()
         for entry in self.entries:
             for name in (entry.name, *entry.aliases):
                 if "*" in name or "?" in name:
@@ -96,11 +102,14 @@ class Catalog:
                     self._exact.setdefault(name, entry)
                 self.roots.add(name.split(".")[0])
                 last = name.rsplit(".", 1)[-1]
-                if last == "*":
-                    self.class_wide.add(name.rsplit(".", 1)[0])
+                if "*" in last or "?" in last:
+                    # 'find_one_and_*' narrows the names; a bare '*' (a whole class) does not,
+                    # and is reached through the receiver's type instead.
+                    prefix = last.split("*")[0].split("?")[0]
+                    if prefix:
+                        self.method_prefixes.add(prefix)
                 else:
                     self.method_names.add(last)
-        self._wild_methods = any("*" in n.rsplit(".", 1)[-1] for n in self.method_names)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -118,8 +127,9 @@ class Catalog:
         return None
 
     def may_match_method(self, attr: str) -> bool:
-        """Could a call ending in '.attr' be in the catalog? (cheap pre-filter for jedi)"""
-        return attr in self.method_names or self._wild_methods or bool(self.class_wide)
+        """Could a call ending in '.attr' be in the catalog by its own name? (the cheap
+        pre-filter before jedi; whole-class entries are matched through receiver types)"""
+        return attr in self.method_names or any(attr.startswith(p) for p in self.method_prefixes)
 
     def is_allowed(self, name: str) -> bool:
         """Names the project's 'allow' list says are never reported."""
@@ -138,6 +148,34 @@ class Catalog:
             for e in (*extra, *self.entries)
         )
         return Catalog(entries, allow=(*self.allow, *allow))
+
+
+def exempt(entry: Entry, call: ast.Call) -> bool:
+    """Does this call use an argument form that never blocks ('acquire(blocking=False)')?"""
+    for condition in entry.unless:
+        name, _, literal = condition.partition("=")
+        value: ast.expr | None = None
+        if name.isdigit():
+            index = int(name)
+            if index < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
+                value = call.args[index]
+        else:
+            value = next((k.value for k in call.keywords if k.arg == name), None)
+        if value is None:
+            continue
+        if not literal:
+            return True
+        try:
+            expected = ast.literal_eval(literal)
+        except (ValueError, SyntaxError):
+            continue
+        if (
+            isinstance(value, ast.Constant)
+            and value.value == expected
+            and type(value.value) is type(expected)
+        ):
+            return True
+    return False
 
 
 def _entry_from_table(table: dict[str, object], category: str, where: str) -> Entry:
@@ -161,6 +199,7 @@ def _entry_from_table(table: dict[str, object], category: str, where: str) -> En
         exclude=tuple(table.get("exclude", ())),  # type: ignore[arg-type]
         thread_bound=bool(table.get("thread_bound", False)),
         awaitable_alternative=table.get("awaitable_alternative"),  # type: ignore[arg-type]
+        unless=tuple(table.get("unless", ())),  # type: ignore[arg-type]
     )
 
 
@@ -182,8 +221,29 @@ def load_file(path: Path) -> list[Entry]:
 def builtin_entries() -> tuple[Entry, ...]:
     entries: list[Entry] = []
     for path in sorted(CATALOG_DIR.glob("*.toml")):
-        entries.extend(load_file(path))
+        if path.name != RETURNS_FILE:
+            entries.extend(load_file(path))
     return tuple(entries)
+
+
+@cache
+def builtin_returns() -> dict[str, str]:
+    """callee definition-site name -> class of its result (see returns.toml)."""
+    path = CATALOG_DIR / RETURNS_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{path.name}: {exc}") from None
+    table: dict[str, str] = {}
+    for number, item in enumerate(data.get("returns", []), start=1):
+        callees, result = item.get("callee"), item.get("type")
+        if isinstance(callees, str):
+            callees = [callees]
+        if not isinstance(result, str) or not isinstance(callees, list) or set(item) - {"callee", "type"}:
+            raise CatalogError(f"{path.name} returns {number}: needs 'callee' (list) and 'type' (string)")
+        for callee in callees:
+            table[str(callee)] = result
+    return table
 
 
 def default_catalog(*, cpu_heavy: bool = False) -> Catalog:

@@ -33,6 +33,26 @@ SYNC_HIGHER_ORDER = frozenset({"sorted", "map", "filter", "min", "max", "reduce"
 
 CACHE_DECORATORS = frozenset({"cache", "lru_cache", "cached_property", "cached", "memoize"})
 
+# Calls that iterate their argument right away: a generator passed to them runs here.
+EAGER_CONSUMERS = frozenset(
+    {
+        "list",
+        "tuple",
+        "set",
+        "frozenset",
+        "dict",
+        "sorted",
+        "sum",
+        "min",
+        "max",
+        "any",
+        "all",
+        "next",
+        "join",
+        "extend",
+    }
+)
+
 
 def dotted_name(node: ast.expr) -> str | None:
     """'a.b.c' for a chain of attribute loads on a name, else None."""
@@ -76,6 +96,9 @@ class CallSite:
     with_item: bool = False
     # The call is a direct argument of a coroutine consumer (gather, create_task, ...).
     scheduled: bool = False
+    # The call's result is iterated right here (a for loop, a comprehension, list(...)): a
+    # generator function's body runs now, not later.
+    consumed: bool = False
 
 
 @dataclass
@@ -110,6 +133,7 @@ class FunctionInfo:
     nested: dict[str, str] = field(default_factory=dict)  # local def name -> qualname
     params: list[str] = field(default_factory=list)
     is_generator: bool = False
+    is_contextmanager: bool = False
 
 
 @dataclass
@@ -339,6 +363,7 @@ class _ModuleBuilder:
             kind=kind,
             cached=any(name in CACHE_DECORATORS for name in last),
             params=_param_names(node.args),
+            is_contextmanager=any(name in ("contextmanager", "asynccontextmanager") for name in last),
         )
         self.functions[qualname] = info
         _FrameWalker(self.index, info).walk_function(node)
@@ -500,6 +525,11 @@ class _FrameWalker:
                 info.local_names.update(_target_names(target))
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
             info.local_names.update(_target_names(stmt.target))
+            if isinstance(stmt, ast.For) and isinstance(stmt.iter, ast.Call):
+                self._call(stmt.iter, consumed=True)
+                for child in (*stmt.body, *stmt.orelse):
+                    self._stmt(child)
+                return
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
                 if item.optional_vars is not None:
@@ -567,6 +597,8 @@ class _FrameWalker:
                 if default is not None:
                     self._expr(default, in_lambda=in_lambda)
             return
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            self.info.is_generator = True
         if isinstance(node, ast.NamedExpr):
             self.info.local_names.add(node.target.id)
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
@@ -586,7 +618,10 @@ class _FrameWalker:
             if isinstance(child, ast.expr):
                 self._expr(child, in_lambda=in_lambda)
             elif isinstance(child, ast.comprehension):
-                self._expr(child.iter, awaited=child.is_async, in_lambda=in_lambda)
+                if isinstance(child.iter, ast.Call) and not child.is_async:
+                    self._call(child.iter, consumed=True, in_lambda=in_lambda)
+                else:
+                    self._expr(child.iter, awaited=child.is_async, in_lambda=in_lambda)
                 for cond in child.ifs:
                     self._expr(cond, in_lambda=in_lambda)
             elif isinstance(child, ast.keyword):
@@ -615,6 +650,7 @@ class _FrameWalker:
         with_item: bool = False,
         scheduled: bool = False,
         offload_misuse: str | None = None,
+        consumed: bool = False,
     ) -> None:
         func = node.func
         dotted = dotted_name(func)
@@ -645,6 +681,7 @@ class _FrameWalker:
             parent_kind=parent_kind,
             with_item=with_item,
             scheduled=scheduled,
+            consumed=consumed or with_item,
         )
         self.info.calls.append(site)
         # The callee expression itself may evaluate calls: get_client().get(...).
@@ -655,6 +692,7 @@ class _FrameWalker:
         offload_index = OFFLOAD_HELPERS.get(attr)
         consumer = attr in COROUTINE_CONSUMERS
         higher_order = attr in SYNC_HIGHER_ORDER
+        eager = attr in EAGER_CONSUMERS
         for position, arg in enumerate(node.args):
             value = arg.value if isinstance(arg, ast.Starred) else arg
             if position == offload_index and isinstance(value, ast.Call) and not _is_partial(value):
@@ -663,6 +701,8 @@ class _FrameWalker:
                 self._expr(value.body, in_lambda=True)
             elif isinstance(value, ast.Call) and consumer:
                 self._call(value, scheduled=True, in_lambda=in_lambda)
+            elif isinstance(value, ast.Call) and eager:
+                self._call(value, consumed=True, in_lambda=in_lambda)
             else:
                 self._expr(value, in_lambda=in_lambda)
         for keyword in node.keywords:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalog import Entry
+from .catalog import Entry, exempt
 from .findings import Hop
-from .model import FunctionInfo, ModuleInfo
+from .model import CallSite, FunctionInfo, ModuleInfo
 from .project import Project
 from .resolve import FunctionRef, Resolution, Resolver
 from .rules import CATEGORY_COST, WARNING
@@ -116,7 +116,7 @@ class Reach:
             if site.awaited or site.scheduled:
                 continue
             resolution = self.resolver.resolve_call(module, function, site)
-            best = better(best, self.through(module, function, site.func_span, resolution, remaining))
+            best = better(best, self.through(module, function, site.func_span, resolution, remaining, site))
         for load in function.attr_loads:
             if load.attr not in self.property_names:
                 continue
@@ -131,11 +131,14 @@ class Reach:
         span,  # type: ignore[no-untyped-def]
         resolution: Resolution,
         remaining: int,
+        site: CallSite | None = None,
     ) -> BlockPath | None:
         """The blocking path of one call (or property read) made by 'function'."""
         if resolution.kind == "catalog" and resolution.match is not None:
             target = resolution.name or resolution.match.entry.name
             if self.resolver.catalog.is_allowed(target):
+                return None
+            if site is not None and exempt(resolution.match.entry, site.node):
                 return None
             hop = Hop(module.path, span, target, function.qualname)
             return BlockPath((hop,), resolution.match.entry, target, cached=False)
@@ -143,10 +146,13 @@ class Reach:
             callee = resolution.function
             if self.resolver.catalog.is_allowed(resolution.name or ""):
                 return None
+            found = self.function(callee)
+            if found is not None and found[1].is_generator and not (site is None or site.consumed):
+                # Calling a generator function runs none of its body; iterating it later does.
+                return None
             sub = self.blocking(callee, remaining - 1)
             if sub is None:
                 return None
-            found = self.function(callee)
             cached = sub.cached or (found is not None and found[1].cached)
             name = resolution.name or self.display_name(callee)
             hop = Hop(module.path, span, name, function.qualname)

@@ -18,6 +18,7 @@ import jedi
 from .budget import Budget, BudgetExceeded
 from .catalog import Catalog, Match
 from .environment import EnvironmentChoice, jedi_environment
+from .local_types import LocalTypes
 from .model import AttrLoad, CallSite, FunctionInfo, ModuleInfo
 from .project import Project
 
@@ -85,6 +86,7 @@ class Resolver:
         self.jedi_failures = 0
         self._failure_logged = False
         self.workspace_names: set[str] = set()
+        self.local = LocalTypes(self, catalog)
 
     # ---- jedi plumbing ------------------------------------------------------------------
     def _environment(self) -> object | None:
@@ -145,9 +147,67 @@ class Resolver:
                 return cheap
         if not site.attr:
             return UNKNOWN
-        if site.receiver is not None and not self._worth_jedi(site.attr):
-            return Resolution("other", via="prefilter")
+        if site.receiver is None and site.dotted is not None:
+            called = self._instance_call(module, function, site)
+            if called is not None:
+                return called
+        if site.receiver is not None:
+            inferred = self._from_local_types(module, function, site)
+            if inferred is not None:
+                return inferred
+            if not self._worth_jedi(site.attr):
+                return Resolution("other", via="prefilter")
         return self._from_jedi(module, site)
+
+    def _instance_call(self, module: ModuleInfo, function: FunctionInfo, site: CallSite) -> Resolution | None:
+        """Calling an instance runs its class's __call__ ('geocode(address)' with
+        'geocode = Geocoder(url)')."""
+        try:
+            owner = self.local.of(module, function, site.node.func)
+        except RecursionError:
+            return None
+        if owner is None:
+            return None
+        workspace_class = self.workspace_class(owner)
+        if workspace_class is not None:
+            method = self._method_in_class(workspace_class[0], workspace_class[1], "__call__", 0)
+            if method is not None:
+                return Resolution("workspace", name=f"{owner}.__call__", function=method, via="local")
+        match = self.catalog.match(f"{owner}.__call__")
+        if match is not None:
+            return Resolution("catalog", name=f"{owner}.__call__", match=match, via="local")
+        return None
+
+    def _from_local_types(
+        self, module: ModuleInfo, function: FunctionInfo, site: CallSite
+    ) -> Resolution | None:
+        assert site.receiver is not None
+        try:
+            owner = self.local.of(module, function, site.receiver)
+        except RecursionError:
+            return None
+        if owner is None:
+            return None
+        if _is_async_type(owner):
+            return Resolution("other", name=f"{owner}.{site.attr}", via="local")
+        candidate = f"{owner}.{site.attr}"
+        match = self.catalog.match(candidate)
+        if match is not None:
+            receivers = match.entry.receivers
+            if receivers and owner not in receivers:
+                return None
+            return Resolution("catalog", name=_target_name(match, candidate), match=match, via="local")
+        workspace_class = self.workspace_class(owner)
+        if workspace_class is not None:
+            class_module, qualname = workspace_class
+            method = self._method_in_class(class_module, qualname, site.attr, 0)
+            if method is not None:
+                return Resolution("workspace", name=candidate, function=method, via="local")
+            return None
+        if owner in self.local.classes:
+            # A library class the catalog knows: its other methods do not block.
+            return Resolution("other", name=candidate, via="local")
+        return None
 
     def _worth_jedi(self, attr: str) -> bool:
         return self.catalog.may_match_method(attr) or attr in self.workspace_names or attr == "__call__"
@@ -212,7 +272,8 @@ class Resolver:
         full = self._expand(module, dotted, depth=0)
         if full is None:
             return None
-        return self.classify(full, via="imports")
+        resolution = self.classify(full, via="imports")
+        return None if resolution is UNKNOWN else resolution
 
     def _local_function(self, module: ModuleInfo, function: FunctionInfo, name: str) -> str | None:
         current: FunctionInfo | None = function
@@ -285,9 +346,28 @@ class Resolver:
         return None
 
     def _workspace_object(self, full: str, depth: int) -> tuple[ModuleInfo, str] | None:
-        """(module, qualname) for a dotted name defined in the workspace."""
+        """(module, qualname) for a function or class defined in the workspace."""
         found = self._follow(full, depth)
-        return found if isinstance(found, tuple) else None
+        return found if isinstance(found, tuple) and len(found) == 2 else None  # type: ignore[return-value]
+
+    def workspace_object(self, full: str) -> tuple[ModuleInfo, str] | None:
+        return self._workspace_object(full, 0)
+
+    def workspace_variable(self, full: str) -> tuple[ModuleInfo, str] | None:
+        """(module, name) for a module-level variable of the workspace ('app.cache.redis_client')."""
+        found = self._follow(full, 0)
+        if isinstance(found, tuple) and len(found) == 3 and found[0] == "var":
+            return found[1], found[2]
+        return None
+
+    def workspace_class(self, full: str) -> tuple[ModuleInfo, str] | None:
+        found = self._workspace_object(full, 0)
+        if found is not None and found[1] in found[0].classes:
+            return found
+        return None
+
+    def workspace_class_in(self, module: ModuleInfo, dotted: str) -> tuple[ModuleInfo, str] | None:
+        return self._workspace_class(module, dotted)
 
     def _follow(self, full: str, depth: int) -> tuple[ModuleInfo, str] | str | None:
         """Follow workspace re-exports: (module, qualname) where the name is defined in the
@@ -315,11 +395,15 @@ class Resolver:
                         target = self.project.module(Path(ref.path))
                         if target is not None:
                             return target, ref.qualname
-                return None
+                # An attribute reached through a workspace class ('Base.metadata.create_all').
+                return ("attr", module, head)  # type: ignore[return-value]
             if head in module.imports or head in module.aliases:
                 expanded = self._expand(module, ".".join(rest), depth + 1)
                 if expanded is not None and expanded != full:
                     return self._follow(expanded, depth + 1) or expanded
+            if head in module.module_assigns:
+                kind = "var" if len(rest) == 1 else "attr"
+                return (kind, module, head)  # type: ignore[return-value]
             return None
         return full if depth else None
 
@@ -331,6 +415,9 @@ class Resolver:
         followed = self._follow(full, depth=0)
         if isinstance(followed, str) and followed != full and depth < 6:
             return self.classify(followed, via, depth + 1)
+        if isinstance(followed, tuple) and len(followed) == 3:
+            # A module-level object of the workspace: what it is, only inference can say.
+            return UNKNOWN
         if isinstance(followed, tuple):
             module, qualname = followed
             if qualname in module.classes:

@@ -1,0 +1,294 @@
+"""A small, cheap type inference for receivers, from the module models alone.
+
+It answers where jedi cannot (sessionmaker()(), psycopg2.connect(), instances made at module
+level in another file) and, being cheap, before jedi where it can. It only ever answers with a
+single type agreed by every assignment it sees; otherwise it says nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .catalog import Catalog, builtin_returns
+from .model import FunctionInfo, ModuleInfo, dotted_name
+
+_MAX_DEPTH = 8
+_WRAPPERS = {"Optional", "Annotated", "Final", "ClassVar", "Required", "NotRequired"}
+
+
+class LocalTypes:
+    def __init__(self, resolver, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+        self.resolver = resolver
+        self.returns = builtin_returns()
+        self._roots = catalog.roots | {name.split(".")[0] for name in self.returns}
+        # Classes the catalog knows methods of: calling one of them makes an instance of it.
+        self.classes: set[str] = set(self.returns.values())
+        for entry in catalog.entries:
+            head = entry.name.rsplit(".", 1)[0]
+            if "*" not in head and head.count(".") >= 1:
+                self.classes.add(head)
+
+    # ---- entry --------------------------------------------------------------------------
+    def of(
+        self, module: ModuleInfo, function: FunctionInfo | None, expr: ast.expr, depth: int = 0
+    ) -> str | None:
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, ast.Call):
+            return self._call(module, function, expr.func, depth + 1)
+        if isinstance(expr, ast.Name):
+            return self._name(module, function, expr.id, depth + 1)
+        if isinstance(expr, ast.Attribute):
+            return self._attribute(module, function, expr, depth + 1)
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
+            left = self.of(module, function, expr.left, depth + 1)
+            return left if left == "pathlib.Path" else None
+        return None
+
+    # ---- names --------------------------------------------------------------------------
+    def _name(self, module: ModuleInfo, function: FunctionInfo | None, name: str, depth: int) -> str | None:
+        current = function
+        while current is not None:
+            if name in current.local_names and name not in current.global_names:
+                return self._local(module, current, name, depth)
+            current = module.functions.get(current.parent) if current.parent else None
+        return self._module_name(module, name, depth)
+
+    def _module_name(self, module: ModuleInfo, name: str, depth: int) -> str | None:
+        if name in module.ambiguous:
+            return None
+        if name in module.module_assigns and name not in module.imports:
+            return self.of(module, None, module.module_assigns[name], depth + 1)
+        if name in module.imports:
+            full = module.imports[name]
+            target = self.resolver.workspace_variable(full)
+            if target is not None:
+                other, variable = target
+                return self._module_name(other, variable, depth + 1)
+        return None
+
+    def _local(self, module: ModuleInfo, function: FunctionInfo, name: str, depth: int) -> str | None:
+        """The one type every binding of a local name agrees on."""
+        types: set[str | None] = set()
+        node = function.node
+        for param in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
+            if param.arg == name:
+                types.add(self.annotation(module, param.annotation) if param.annotation else None)
+        for stmt in _frame_nodes(node):
+            if isinstance(stmt, ast.Assign):
+                if any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
+                    types.add(self.of(module, function, stmt.value, depth))
+                elif any(name in _names(t) for t in stmt.targets):
+                    types.add(None)
+            elif (
+                isinstance(stmt, ast.AnnAssign)
+                and isinstance(stmt.target, ast.Name)
+                and stmt.target.id == name
+            ):
+                typed = self.annotation(module, stmt.annotation)
+                types.add(typed or (self.of(module, function, stmt.value, depth) if stmt.value else None))
+            elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+                for item in stmt.items:
+                    if isinstance(item.optional_vars, ast.Name) and item.optional_vars.id == name:
+                        types.add(self._entered(module, function, item.context_expr, depth))
+            elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.AugAssign, ast.NamedExpr)):
+                target = stmt.target
+                if name in _names(target):
+                    types.add(None)
+        if len(types) != 1:
+            return None
+        return types.pop()
+
+    def _entered(
+        self, module: ModuleInfo, function: FunctionInfo | None, expr: ast.expr, depth: int
+    ) -> str | None:
+        manager = self.of(module, function, expr, depth)
+        if manager is None:
+            return None
+        return self.returns.get(f"{manager}.__enter__", manager)
+
+    # ---- attributes ---------------------------------------------------------------------
+    def _attribute(
+        self, module: ModuleInfo, function: FunctionInfo | None, expr: ast.Attribute, depth: int
+    ) -> str | None:
+        base = expr.value
+        if isinstance(base, ast.Name) and base.id in ("self", "cls") and function and function.class_qualname:
+            return self._instance_attribute(module, function.class_qualname, expr.attr, depth)
+        dotted = dotted_name(expr)
+        if dotted is not None:
+            full = self.resolver.resolve_dotted(module, dotted)
+            if full is not None:
+                target = self.resolver.workspace_variable(full)
+                if target is not None:
+                    return self._module_name(target[0], target[1], depth + 1)
+        owner = self.of(module, function, base, depth)
+        if owner is None:
+            return None
+        found = self.resolver.workspace_class(owner)
+        if found is not None:
+            return self._instance_attribute(found[0], found[1], expr.attr, depth)
+        return self.returns.get(f"{owner}.{expr.attr}")
+
+    def _instance_attribute(
+        self, module: ModuleInfo, class_qualname: str, attr: str, depth: int
+    ) -> str | None:
+        info = module.classes.get(class_qualname)
+        if info is None:
+            return None
+        types: set[str | None] = set()
+        for stmt in info.node.body:
+            if (
+                isinstance(stmt, ast.AnnAssign)
+                and isinstance(stmt.target, ast.Name)
+                and stmt.target.id == attr
+            ):
+                types.add(self.annotation(module, stmt.annotation))
+        for name, qualname in info.methods.items():
+            method = module.functions.get(qualname)
+            if method is None or (name.startswith("__") and name != "__init__"):
+                continue
+            for stmt in _frame_nodes(method.node):
+                if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                    for target in targets:
+                        if (
+                            isinstance(target, ast.Attribute)
+                            and target.attr == attr
+                            and isinstance(target.value, ast.Name)
+                            and target.value.id == "self"
+                        ):
+                            if isinstance(stmt, ast.AnnAssign):
+                                typed = self.annotation(module, stmt.annotation)
+                                if typed:
+                                    types.add(typed)
+                                    continue
+                            value = stmt.value
+                            types.add(self.of(module, method, value, depth) if value is not None else None)
+        # 'self.client = None' in __init__ and one real assignment elsewhere is still one type.
+        known = types - {None}
+        if len(known) == 1:
+            return known.pop()
+        if not types:
+            for base in info.bases:
+                found = self.resolver.workspace_class_in(module, base)
+                if found is not None:
+                    return self._instance_attribute(found[0], found[1], attr, depth + 1)
+        return None
+
+    # ---- calls --------------------------------------------------------------------------
+    def _call(
+        self, module: ModuleInfo, function: FunctionInfo | None, func: ast.expr, depth: int
+    ) -> str | None:
+        dotted = dotted_name(func)
+        if dotted is not None:
+            root = dotted.split(".")[0]
+            local = function is not None and self._is_local(module, function, root)
+            if not local:
+                full = self.resolver.resolve_dotted(module, dotted)
+                if full is not None:
+                    typed = self._callee_result(full)
+                    if typed is not None:
+                        return typed
+                    target = self.resolver.workspace_variable(full)
+                    if target is not None:
+                        instance = self._module_name(target[0], target[1], depth + 1)
+                        return self.returns.get(f"{instance}.__call__") if instance else None
+                    return self._workspace_call(full)
+        if isinstance(func, ast.Attribute):
+            owner = self.of(module, function, func.value, depth)
+            if owner is not None:
+                return self.returns.get(f"{owner}.{func.attr}")
+        elif isinstance(func, ast.Name) and function is not None:
+            instance = self._name(module, function, func.id, depth)
+            if instance is not None:
+                return self.returns.get(f"{instance}.__call__")
+        return None
+
+    def _callee_result(self, full: str) -> str | None:
+        if full in self.returns:
+            return self.returns[full]
+        canonical = self._canonical(full)
+        if canonical in self.returns:
+            return self.returns[canonical]
+        if canonical in self.classes:
+            return canonical
+        return None
+
+    def _canonical(self, full: str) -> str:
+        """The definition-site name of a library name; workspace names stay as they are."""
+        root = full.split(".")[0]
+        if root in self._roots:
+            return self.resolver.canonical(full) or full
+        return full
+
+    def _workspace_call(self, full: str) -> str | None:
+        """A workspace function's return annotation, or a workspace class's instance."""
+        found = self.resolver.workspace_object(full)
+        if found is None:
+            return None
+        module, qualname = found
+        if qualname in module.classes:
+            return f"{module.module_name}.{qualname}"
+        function = module.functions.get(qualname)
+        if function is None or function.node.returns is None:
+            return None
+        return self.annotation(module, function.node.returns)
+
+    def _is_local(self, module: ModuleInfo, function: FunctionInfo, name: str) -> bool:
+        current: FunctionInfo | None = function
+        while current is not None:
+            if name in current.local_names and name not in current.global_names:
+                return True
+            current = module.functions.get(current.parent) if current.parent else None
+        return False
+
+    # ---- annotations --------------------------------------------------------------------
+    def annotation(self, module: ModuleInfo, node: ast.expr | None) -> str | None:
+        if node is None:
+            return None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                node = ast.parse(node.value, mode="eval").body
+            except SyntaxError:
+                return None
+        if isinstance(node, ast.Subscript):
+            head = dotted_name(node.value) or ""
+            if head.split(".")[-1] in _WRAPPERS:
+                inner = node.slice
+                if isinstance(inner, ast.Tuple) and inner.elts:
+                    inner = inner.elts[0]
+                return self.annotation(module, inner)
+            return self.annotation(module, node.value)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            left, right = node.left, node.right
+            if isinstance(right, ast.Constant) and right.value is None:
+                return self.annotation(module, left)
+            if isinstance(left, ast.Constant) and left.value is None:
+                return self.annotation(module, right)
+            return None
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        full = self.resolver.resolve_dotted(module, dotted)
+        if full is None:
+            return None
+        found = self.resolver.workspace_object(full)
+        if found is not None:
+            other, qualname = found
+            return f"{other.module_name}.{qualname}" if qualname in other.classes else None
+        return self._canonical(full)
+
+
+def _names(target: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+
+
+def _frame_nodes(node: ast.AST):  # type: ignore[no-untyped-def]
+    """Statements and expressions of a function's own frame (not nested defs or lambdas)."""
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        child = stack.pop()
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        yield child
+        stack.extend(ast.iter_child_nodes(child))
