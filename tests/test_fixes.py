@@ -264,3 +264,94 @@ def test_fix_all_wraps_every_safe_call_with_one_import(tmp_path):
         """
     ).lstrip("\n")
     assert compiles(result)
+
+
+def block_result(tmp_path, code: str, which: int = 0) -> tuple[list[str], str]:
+    code = textwrap.dedent(code).lstrip("\n")
+    findings = analyze_project(tmp_path, {"app.py": code})
+    fixes = fixes_for(Document(code), findings[which], findings)
+    block = [f for f in fixes if f.title.startswith("Run this block in a thread")]
+    assert block, [f.title for f in fixes]
+    result = apply_edits(code, block[0].edits)
+    assert compiles(result)
+    return [f.title for f in fixes], result
+
+
+def test_block_fix_moves_a_run_of_db_calls_and_returns_what_later_code_uses(tmp_path):
+    titles_, result = block_result(
+        tmp_path,
+        """
+        from sqlalchemy.orm import Session
+
+
+        async def rename(db: Session, user_id: int, name: str):
+            user = db.get(dict, user_id)
+            user.name = name
+            db.commit()
+            db.refresh(user)
+            return {"id": user_id, "name": user.name}
+        """,
+    )
+    assert result == textwrap.dedent(
+        """
+        import asyncio
+        from sqlalchemy.orm import Session
+
+
+        async def rename(db: Session, user_id: int, name: str):
+            def _blocking_io():
+                user = db.get(dict, user_id)
+                user.name = name
+                db.commit()
+                db.refresh(user)
+                return user
+            user = await asyncio.to_thread(_blocking_io)
+            return {"id": user_id, "name": user.name}
+        """
+    ).lstrip("\n")
+    assert titles_[-2] == "Run this block in a thread (3 blocking calls, one await)"
+
+
+def test_sqlite_connections_get_only_the_whole_block_fix(tmp_path):
+    code = """
+        import sqlite3
+
+
+        async def count(path: str):
+            conn = sqlite3.connect(path)
+            cursor = conn.execute("select count(*) from users")
+            total = cursor.fetchone()[0]
+            conn.close()
+            return total
+        """
+    names, result = block_result(tmp_path, code)
+    assert names == ["Run this block in a thread (3 blocking calls, one await)", "Ignore AG106 on this line"]
+    assert "    total = await asyncio.to_thread(_blocking_io)\n" in result
+    assert "        conn = sqlite3.connect(path)\n" in result
+    assert "        conn.close()\n        return total\n" in result
+
+
+def test_with_open_block_moves_as_one(tmp_path):
+    _, result = block_result(
+        tmp_path,
+        """
+        async def read_config(path: str):
+            with open(path) as handle:
+                data = handle.read()
+            return data.strip()
+        """,
+    )
+    assert result == textwrap.dedent(
+        """
+        import asyncio
+
+
+        async def read_config(path: str):
+            def _blocking_io():
+                with open(path) as handle:
+                    data = handle.read()
+                return data
+            data = await asyncio.to_thread(_blocking_io)
+            return data.strip()
+        """
+    ).lstrip("\n")

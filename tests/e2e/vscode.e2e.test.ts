@@ -101,9 +101,11 @@ function workspaceVenv(target: string): void {
     log(`creating the workspace venv in ${cached} (once)`);
     rmSync(cached, { recursive: true, force: true });
     mkdirSync(dirname(cached), { recursive: true });
-    execFileSync(base.executable, ["-m", "venv", cached], { stdio: "inherit" });
+    // Output only on failure (execFileSync's error carries it).
+    execFileSync(base.executable, ["-m", "venv", cached], { stdio: "pipe" });
     execFileSync(join(cached, "bin", "python"), ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", ...VENV_PACKAGES], {
-      stdio: "inherit",
+      stdio: "pipe",
+      timeout: 15 * 60_000,
     });
     writeFileSync(join(cached, ".complete"), "");
   }
@@ -409,9 +411,13 @@ describe("VS Code end to end", { timeout: 15 * 60_000 }, () => {
     assert.ok(squiggle, "the squiggle is still there");
     const box = await squiggle.boundingBox();
     assert.ok(box);
-    await page.mouse.move(box.x + box.width / 2, box.y - 4, { steps: 4 });
+    // The squiggle's box is its line; hover just above the wavy underline, on the call's text.
+    const hoverY = box.y + box.height / 2 - 2;
     const hover = page.locator(".monaco-hover:not(.hidden) .monaco-hover-content");
+    let wiggle = 0;
     const content = await eventually("the hover", async () => {
+      await page.mouse.move(box.x + box.width / 2 + (wiggle++ % 3) * 4, hoverY, { steps: 3 });
+      await page.waitForTimeout(400);
       const value = text(await hover.first().innerText({ timeout: 1000 }));
       return value.includes("a blocking HTTP request") && value;
     });
@@ -420,7 +426,8 @@ describe("VS Code end to end", { timeout: 15 * 60_000 }, () => {
     // A close-up of the editor with the hover, for the docs.
     const hoverBox = await hover.first().boundingBox();
     if (hoverBox) {
-      const x = Math.max(0, Math.min(box.x, hoverBox.x) - 260);
+      const editorBox = await page.locator(".editor-group-container").first().boundingBox();
+      const x = Math.max(editorBox?.x ?? 0, Math.min(box.x, hoverBox.x) - 260);
       const y = Math.max(0, Math.min(box.y, hoverBox.y) - 60);
       const right = Math.min(1400, Math.max(box.x + box.width, hoverBox.x + hoverBox.width) + 60);
       const bottom = Math.min(850, Math.max(box.y + box.height, hoverBox.y + hoverBox.height) + 60);
@@ -435,7 +442,7 @@ describe("VS Code end to end", { timeout: 15 * 60_000 }, () => {
     await page.keyboard.press("Control+Shift+M");
     const rows = page.locator(".markers-panel .monaco-list-row");
     const chainRow = await eventually("a related-information row", async () => {
-      const row = rows.filter({ hasText: "sync_profile calls" }).first();
+      const row = rows.filter({ hasText: "sync_profile calls app.services._fetch" }).first();
       return (await row.count()) > 0 && row;
     });
     log(`problems row: ${text(await chainRow.innerText())}`);
@@ -448,7 +455,7 @@ describe("VS Code end to end", { timeout: 15 * 60_000 }, () => {
     assert.ok(squiggle);
     const box = await squiggle.boundingBox();
     assert.ok(box);
-    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2 - 4);
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2 - 2);
     await page.keyboard.press("Control+.");
     const rows = page.locator(".action-widget .monaco-list-row");
     const wanted = rows.filter({ hasText: "Run requests.get in a thread" }).first();

@@ -17,6 +17,7 @@ from ..engine.findings import Finding
 from ..engine.parsing import parse_tolerant
 from ..engine.positions import LineIndex, Span
 from . import imports
+from .block import block_fix
 from .edits import CodeFix, TextEdit, fix_compiles
 
 _IGNORE_COMMENT = re.compile(r"#\s*asyncguard:\s*ignore(\[([^\]]*)\])?", re.I)
@@ -219,14 +220,23 @@ def _comment_line(doc: Document, finding: Finding) -> int | None:
     return None
 
 
-def fixes_for(doc: Document, finding: Finding) -> list[CodeFix]:
+def run_block_fix(doc: Document, finding: Finding, findings: list[Finding]) -> CodeFix | None:
+    return _checked(doc, block_fix(doc.text, doc.tree, doc.lines, finding, findings))
+
+
+def fixes_for(doc: Document, finding: Finding, findings: list[Finding] | None = None) -> list[CodeFix]:
     """Every fix on offer for one finding, the preferred one first."""
+    block = run_block_fix(doc, finding, findings if findings is not None else [finding])
+    if block is not None and finding.fix.get("thread_bound"):
+        # The wrap would split a thread-bound object across threads: only the block is safe.
+        block.preferred = True
     candidates = [
         misuse_fix(doc, finding),
         sleep_fix(doc, finding),
         async_def_fix(doc, finding),
         to_thread_fix(doc, finding),
         threadpool_fix(doc, finding),
+        block,
     ]
     fixes = [f for f in candidates if f is not None]
     if fixes and not any(f.preferred for f in fixes):

@@ -102,7 +102,11 @@ def _sort_key_of(stmt: ast.Import | ast.ImportFrom) -> str:
 
 def _insert(tree: ast.Module, lines: list[str], statement: str) -> TextEdit:
     line = insertion_line(tree, statement, lines)
-    return TextEdit(Span(line, 0, line, 0), statement + "\n")
+    text = statement + "\n"
+    if not _module_imports(tree) and line <= len(lines) and lines[line - 1].strip():
+        # The first import of the file: keep PEP 8's two blank lines before the code.
+        text += "\n\n"
+    return TextEdit(Span(line, 0, line, 0), text)
 
 
 def asyncio_attr(tree: ast.Module | None, lines: list[str], attr: str) -> Name:

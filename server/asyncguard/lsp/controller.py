@@ -336,11 +336,8 @@ class Controller:
             document = Document(
                 state.text, str(state.path), _tree=state.result.module.tree if state.result.module else None
             )
-            titles = [
-                f.title
-                for f in await asyncio.to_thread(fixes_for, document, finding)
-                if not f.title.startswith("Ignore")
-            ]
+            fixes = await asyncio.to_thread(fixes_for, document, finding, findings)
+            titles = [f.title for f in fixes if not f.title.startswith("Ignore")]
             return types.Hover(
                 contents=types.MarkupContent(
                     kind=types.MarkupKind.Markdown, value=finding_markdown(finding, titles)
@@ -391,7 +388,7 @@ class Controller:
             if wants_quick:
                 for finding in findings:
                     if _touches(finding, start, end):
-                        out.extend((finding, fix) for fix in fixes_for(document, finding))
+                        out.extend((finding, fix) for fix in fixes_for(document, finding, findings))
             if wants_fix_all or not only:
                 every = fix_all(document, findings)
                 if every is not None and (wants_fix_all or len(findings) > 1):
