@@ -1,6 +1,7 @@
 // package.json against the code: every setting contributed, described, scoped; versions agree.
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { CLIENT_KEYS, RESTRICTED_KEYS, SERVER_KEYS } from "../../src/logic/settings";
@@ -87,7 +88,21 @@ test("the three commands", () => {
   });
 });
 
-test("severity categories match the server's", () => {
-  const categories = Object.keys((properties["asyncguard.severity"].properties as object) ?? {}).sort();
-  assert.deepEqual(categories, ["cloud", "cpu", "custom", "database", "file", "http", "input", "network", "sleep", "subprocess", "wait"]);
+test("severity categories and setting names match the server's", (t) => {
+  const python = join(ROOT, ".venv", "bin", "python");
+  if (!existsSync(python)) {
+    t.skip("no .venv (make venv)");
+    return;
+  }
+  const script = [
+    "import json",
+    "from asyncguard.engine.rules import CATEGORIES",
+    "from asyncguard.config import _SETTINGS_KEYS",
+    "print(json.dumps([sorted(CATEGORIES), sorted(_SETTINGS_KEYS)]))",
+  ].join("\n");
+  const [categories, engineKeys] = JSON.parse(execFileSync(python, ["-c", script], { encoding: "utf8" })) as [string[], string[]];
+  assert.deepEqual(Object.keys((properties["asyncguard.severity"].properties as object) ?? {}).sort(), categories);
+  for (const key of engineKeys) {
+    assert.ok((SERVER_KEYS as readonly string[]).includes(key), `the server reads asyncguard.${key}`);
+  }
 });
