@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from asyncguard.engine.environment import PythonEnvironmentError, choose_environment
 
 
@@ -25,7 +24,9 @@ def test_explicit_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert (choice.path, choice.origin) == (chosen, "explicit")
 
 
-def test_virtual_env_then_dot_venv_then_venv_then_running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_virtual_env_then_dot_venv_then_venv_then_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     active = fake_venv(tmp_path / "active")
     monkeypatch.setenv("VIRTUAL_ENV", str(active))
     dot_venv = fake_venv(tmp_path / ".venv")
