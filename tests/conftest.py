@@ -28,10 +28,15 @@ def write_project(root: Path, files: dict[str, str]) -> list[Path]:
     return paths
 
 
-def analyze_project(root: Path, files: dict[str, str], config: Config | None = None) -> list[Finding]:
+def analyze_project(
+    root: Path,
+    files: dict[str, str],
+    config: Config | None = None,
+    environment: EnvironmentChoice = RUNNING,
+) -> list[Finding]:
     paths = write_project(root, files)
     project = Project(root, paths)
-    analyzer = Analyzer(project, config or Config(), RUNNING)
+    analyzer = Analyzer(project, config or Config(), environment)
     analyzer.prepare()
     findings: list[Finding] = []
     for path in paths:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from asyncguard.config import Config
-from conftest import brief
+from asyncguard.engine.environment import EnvironmentChoice
+from conftest import analyze_project, brief
 
 
 def chain_of(finding):
@@ -423,3 +426,27 @@ def test_route_registration_by_call_and_router_objects_with_any_name(analyze):
         ("AG301", "POST /legacy"),
         ("AG101", "POST /legacy"),
     ]
+
+
+def test_follow_libraries_reaches_into_third_party_code(tmp_path):
+    import subprocess
+    import sys
+    import sysconfig
+
+    venv = tmp_path / ".venv"
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)], check=True
+    )
+    purelib = sysconfig.get_path("purelib", vars={"base": str(venv), "platbase": str(venv)})
+    vendor = Path(purelib) / "vendorlib"
+    vendor.mkdir(parents=True)
+    (vendor / "__init__.py").write_text(
+        "import requests\n\n\ndef fetch_rates(url):\n    return requests.get(url).json()\n"
+    )
+    project = tmp_path / "proj"
+    code = "import vendorlib\n\n\nasync def rates(url):\n    return vendorlib.fetch_rates(url)\n"
+    env = EnvironmentChoice(venv, "explicit")
+    assert analyze_project(project, {"app.py": code}, environment=env) == []
+    findings = analyze_project(project, {"app.py": code}, Config(follow_libraries=True), environment=env)
+    assert brief(findings) == [(5, "AG102", "requests.api.get")]
+    assert findings[0].chain[0].callee == "vendorlib.fetch_rates"

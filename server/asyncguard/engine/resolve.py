@@ -80,7 +80,7 @@ class Resolver:
             str(project.root), smart_sys_path=True, load_unsafe_extensions=False
         )
         self._scripts: dict[str, tuple[str, jedi.Script]] = {}
-        self._canonical: dict[str, str | None] = {}
+        self._canonical: dict[str, object] = {}
         self._calls: dict[tuple[str, int, int, str], Resolution] = {}
         self.jedi_calls = 0
         self.jedi_failures = 0
@@ -425,6 +425,12 @@ class Resolver:
                 return Resolution("workspace", name=full, function=init, via=via, constructs=True)
             return Resolution("workspace", name=full, function=FunctionRef(module.path, qualname), via=via)
         root = full.split(".")[0]
+        if self.follow_libraries and root != "builtins":
+            definition = self._definition_of(full)
+            if definition is not None:
+                library = self._library_function(definition)
+                if library is not None:
+                    return library
         if root in self.catalog.roots and root != "builtins":
             canonical = self.canonical(full)
             if canonical and canonical != full:
@@ -436,19 +442,23 @@ class Resolver:
 
     def canonical(self, dotted: str) -> str | None:
         """The definition-site name of a public dotted name ('requests.post' -> 'requests.api.post')."""
+        definition = self._definition_of(dotted)
+        return definition.full_name if definition is not None else None
+
+    def _definition_of(self, dotted: str):  # type: ignore[no-untyped-def]
+        """jedi's definition of a dotted name, asked once per name."""
         if dotted in self._canonical:
             return self._canonical[dotted]
         code = f"import {dotted.split('.')[0]}\n{dotted}\n"
-        result: str | None = None
+        result = None
         try:
             script = jedi.Script(code, project=self._jedi_project, environment=self._environment())
         except Exception:  # noqa: BLE001 - jedi raises anything on odd code
             script = None
         if script is not None:
-            names = self._jedi(dotted, script.goto, 2, len(dotted) - 1, follow_imports=True)
-            for name in names:
+            for name in self._jedi(dotted, script.goto, 2, len(dotted) - 1, follow_imports=True):
                 if name.full_name:
-                    result = name.full_name
+                    result = name
                     break
         self._canonical[dotted] = result
         return result
@@ -484,7 +494,24 @@ class Resolver:
             if match is not None:
                 return Resolution("catalog", name=full, match=match, via=via, constructs=True)
             return Resolution("other", name=full, via=via, constructs=True)
-        return self.classify(full, via)
+        resolution = self.classify(full, via)
+        if resolution.kind == "other" and self.follow_libraries:
+            return self._library_function(name) or resolution
+        return resolution
+
+    def _library_function(self, name) -> Resolution | None:  # type: ignore[no-untyped-def]
+        """With follow-libraries on, a third-party function's own body is followed like ours."""
+        path = name.module_path
+        if path is None or not str(path).endswith(".py") or name.type != "function":
+            return None
+        module = self.project.module(Path(path))
+        if module is None:
+            return None
+        for qualname, function in module.functions.items():
+            if function.name_span.line == name.line and function.name == name.name:
+                ref = FunctionRef(module.path, qualname)
+                return Resolution("workspace", name=name.full_name, function=ref, via="library")
+        return None
 
     def _workspace_definition(self, path: Path, name, via: str) -> Resolution | None:  # type: ignore[no-untyped-def]
         module = self.project.module(path)
