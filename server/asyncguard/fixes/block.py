@@ -56,8 +56,9 @@ def _contains(stmt: ast.stmt, line: int) -> bool:
 def _function_at(tree: ast.Module, line: int) -> ast.AsyncFunctionDef | None:
     found: ast.AsyncFunctionDef | None = None
     for node in ast.walk(tree):
-        innermost = found is None or node.lineno > found.lineno
-        if isinstance(node, ast.AsyncFunctionDef) and _contains(node, line) and innermost:
+        if not isinstance(node, ast.AsyncFunctionDef) or not _contains(node, line):
+            continue
+        if found is None or node.lineno > found.lineno:
             found = node
     return found
 
