@@ -4,12 +4,12 @@ import { restartKeysAffected, SECTION } from "./logic/settings";
 import { createLog, showLogs } from "./log";
 import { onActiveEnvironmentChanged } from "./python";
 import { ServerManager } from "./server";
-import { readSettings } from "./settings";
+import { readSettings, settingsResource } from "./settings";
 import { Status } from "./status";
 
 let manager: ServerManager | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export function activate(context: vscode.ExtensionContext): void {
   const log = createLog();
   const status = new Status();
   manager = new ServerManager(context, log, status);
@@ -32,16 +32,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidGrantWorkspaceTrust(() => void server.restart("workspace trusted")),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void server.restart("workspace folders changed")),
   );
-  const environmentListener = await onActiveEnvironmentChanged(() => {
+  // The Python extension (if installed) may take a while to activate: do not wait for it here.
+  void onActiveEnvironmentChanged(settingsResource(), () => {
     const settings = readSettings();
     if (settings.interpreter.length === 0 && settings.trusted) {
       void server.restart("the Python extension's active environment changed");
     }
-  });
-  if (environmentListener) {
-    context.subscriptions.push(environmentListener);
-  }
-  await server.restart("activated");
+  }).then((listener) => listener && context.subscriptions.push(listener));
+  // Starting needs a Python probe and the server's initialize: activation does not wait for it.
+  void server.restart("activated");
 }
 
 export async function deactivate(): Promise<void> {

@@ -81,10 +81,26 @@ async function activeEnvironmentInterpreter(resource: vscode.Uri | undefined, lo
   }
 }
 
-/** Calls 'listener' when the Python extension's active environment changes. */
-export async function onActiveEnvironmentChanged(listener: () => void): Promise<vscode.Disposable | undefined> {
+/**
+ * Calls 'listener' when the Python extension's active environment for 'resource' really changes
+ * (it also fires for the same path, for example while it starts).
+ */
+export async function onActiveEnvironmentChanged(
+  resource: vscode.Uri | undefined,
+  listener: () => void,
+): Promise<vscode.Disposable | undefined> {
   const api = await pythonExtensionApi();
-  return api?.environments.onDidChangeActiveEnvironmentPath(() => listener());
+  if (!api) {
+    return undefined;
+  }
+  let current = api.environments.getActiveEnvironmentPath(resource).path;
+  return api.environments.onDidChangeActiveEnvironmentPath((event) => {
+    if (event.path === current) {
+      return;
+    }
+    current = event.path;
+    listener();
+  });
 }
 
 export async function findInterpreter(

@@ -26,12 +26,24 @@ const SCAN_COMMAND = "asyncguard.scanWorkspace";
 const RUNNING_CONTEXT = "asyncguard.running";
 const STDERR_LINES = 20;
 
-interface Run {
-  client: LanguageClient;
+/** One server process and its client. */
+class Run {
+  client!: LanguageClient;
   process?: ChildProcess;
   exit?: { code: number | null; signal: NodeJS.Signals | null };
-  stderr: string[];
-  deliberate: boolean;
+  /** The last lines the server wrote to stderr: the reason a crash is shown with. */
+  stderr: string[] = [];
+  /** Stopped on purpose: its close is no crash. */
+  deliberate = false;
+}
+
+/** setContext can fail while the window shuts down; that must not stop a shutdown. */
+async function setRunningContext(running: boolean): Promise<void> {
+  try {
+    await vscode.commands.executeCommand("setContext", RUNNING_CONTEXT, running);
+  } catch {
+    // the window is going away
+  }
 }
 
 export class ServerManager implements vscode.Disposable {
@@ -122,7 +134,7 @@ export class ServerManager implements vscode.Disposable {
     );
     this.log.info(`asyncguard: ${describeLaunch(launch)}`);
 
-    const run: Run = { stderr: [], deliberate: false } as unknown as Run;
+    const run = new Run();
     const serverOptions: ServerOptions = async () => this.spawn(run, launch, resource);
     const clientOptions: LanguageClientOptions = {
       documentSelector: [
@@ -192,7 +204,7 @@ export class ServerManager implements vscode.Disposable {
     }
     const origin = launch.bundled ? "bundled server" : "environment's server";
     this.status.running(`Python ${version}, ${origin}${settings.trusted ? "" : " (restricted mode)"}`);
-    await vscode.commands.executeCommand("setContext", RUNNING_CONTEXT, true);
+    await setRunningContext(true);
   }
 
   private spawn(run: Run, launch: Launch, resource: vscode.Uri | undefined): ChildProcess {
@@ -227,7 +239,7 @@ export class ServerManager implements vscode.Disposable {
     if (run.deliberate || this.run !== run || this.disposed) {
       return { action: CloseAction.DoNotRestart, handled: true };
     }
-    await vscode.commands.executeCommand("setContext", RUNNING_CONTEXT, false);
+    await setRunningContext(false);
     // Give the process a moment to report how it ended.
     for (let i = 0; i < 20 && run.exit === undefined && run.process; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -273,7 +285,7 @@ export class ServerManager implements vscode.Disposable {
   private async stopRun(): Promise<void> {
     const run = this.run;
     this.run = undefined;
-    await vscode.commands.executeCommand("setContext", RUNNING_CONTEXT, false);
+    await setRunningContext(false);
     if (run) {
       run.deliberate = true;
       await this.disposeRun(run);

@@ -479,4 +479,38 @@ describe("VS Code end to end", { timeout: 15 * 60_000 }, () => {
     assert.ok((await squiggleOnLine("return sync_profile(user_id)")) !== undefined, "the chain's warning stays");
     await shot("fixed");
   });
+  step("a killed server is restarted and serves again", async () => {
+    const starts = () => (extensionLog(userData).match(/\(from asyncguard\.interpreter\), bundled server/g) ?? []).length;
+    const before = starts();
+    const marker = join(extensions, `asyncguard.asyncguard-${VERSION}`, "bundled", "libs");
+    // The server is the one process whose command line names this run's bundled/libs.
+    const pids = readdirSync("/proc")
+      .filter((name) => /^\d+$/.test(name))
+      .filter((pid) => {
+        try {
+          return readFileSync(join("/proc", pid, "cmdline"), "utf8").split("\0").includes(marker);
+        } catch {
+          return false;
+        }
+      });
+    assert.equal(pids.length, 1, `one server process (found ${pids.join(", ") || "none"})`);
+    process.kill(Number(pids[0]), "SIGKILL");
+    await eventually("a restart after the crash", async () => {
+      const channel = extensionLog(userData);
+      return /the server stopped \(.*\); restarting in/.test(channel) && starts() > before;
+    });
+    // The new server answers: the chain's warning comes back with its hover.
+    const squiggle = await eventually("the chain's squiggle after the restart", () => squiggleOnLine("return sync_profile(user_id)"));
+    const box = await squiggle.boundingBox();
+    assert.ok(box);
+    const hover = page.locator(".monaco-hover:not(.hidden) .monaco-hover-content");
+    let wiggle = 0;
+    await eventually("a hover from the new server", async () => {
+      await page.mouse.move(5, 840);
+      await page.mouse.move(box.x + box.width / 2 + (wiggle++ % 3) * 4, box.y + box.height / 2 - 2, { steps: 3 });
+      await page.waitForTimeout(400);
+      return text(await hover.first().innerText({ timeout: 1000 })).includes("sync_profile");
+    });
+    await shot("after-restart");
+  });
 });

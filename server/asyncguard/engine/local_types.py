@@ -13,6 +13,16 @@ from .catalog import Catalog, builtin_returns
 from .model import FunctionInfo, ModuleInfo, dotted_name
 
 _MAX_DEPTH = 8
+_LITERALS: dict[type, str] = {
+    ast.Dict: "builtins.dict",
+    ast.DictComp: "builtins.dict",
+    ast.List: "builtins.list",
+    ast.ListComp: "builtins.list",
+    ast.Set: "builtins.set",
+    ast.SetComp: "builtins.set",
+    ast.Tuple: "builtins.tuple",
+    ast.JoinedStr: "builtins.str",
+}
 _WRAPPERS = {"Optional", "Annotated", "Final", "ClassVar", "Required", "NotRequired"}
 
 
@@ -43,7 +53,9 @@ class LocalTypes:
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
             left = self.of(module, function, expr.left, depth + 1)
             return left if left == "pathlib.Path" else None
-        return None
+        if isinstance(expr, ast.Constant) and isinstance(expr.value, (str, bytes)):
+            return f"builtins.{type(expr.value).__name__}"
+        return _LITERALS.get(type(expr))
 
     # ---- names --------------------------------------------------------------------------
     def _name(self, module: ModuleInfo, function: FunctionInfo | None, name: str, depth: int) -> str | None:
@@ -243,8 +255,8 @@ class LocalTypes:
         return False
 
     # ---- annotations --------------------------------------------------------------------
-    def annotation(self, module: ModuleInfo, node: ast.expr | None) -> str | None:
-        if node is None:
+    def annotation(self, module: ModuleInfo, node: ast.expr | None, depth: int = 0) -> str | None:
+        if node is None or depth > _MAX_DEPTH:
             return None
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             try:
@@ -257,14 +269,14 @@ class LocalTypes:
                 inner = node.slice
                 if isinstance(inner, ast.Tuple) and inner.elts:
                     inner = inner.elts[0]
-                return self.annotation(module, inner)
-            return self.annotation(module, node.value)
+                return self.annotation(module, inner, depth + 1)
+            return self.annotation(module, node.value, depth + 1)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             left, right = node.left, node.right
             if isinstance(right, ast.Constant) and right.value is None:
-                return self.annotation(module, left)
+                return self.annotation(module, left, depth + 1)
             if isinstance(left, ast.Constant) and left.value is None:
-                return self.annotation(module, right)
+                return self.annotation(module, right, depth + 1)
             return None
         dotted = dotted_name(node)
         if dotted is None:
@@ -276,6 +288,14 @@ class LocalTypes:
         if found is not None:
             other, qualname = found
             return f"{other.module_name}.{qualname}" if qualname in other.classes else None
+        alias = self.resolver.workspace_variable(full)
+        if alias is not None:
+            # A type alias ('SessionDep = Annotated[Session, Depends(get_db)]').
+            other, name = alias
+            value = other.module_assigns.get(name)
+            return self.annotation(other, value, depth + 1) if value is not None else None
+        if self.resolver.is_workspace_name(full):
+            return None
         return self._canonical(full)
 
 

@@ -204,8 +204,13 @@ class Resolver:
             if method is not None:
                 return Resolution("workspace", name=candidate, function=method, via="local")
             return None
-        if owner in self.local.classes:
-            # A library class the catalog knows: its other methods do not block.
+        if (
+            owner in self.local.classes
+            or owner.startswith("builtins.")
+            or owner.split(".")[0] not in self.catalog.roots
+        ):
+            # A library class the catalog knows (its other methods do not block), a builtin
+            # type, or a class from a package with no blocking calls listed at all.
             return Resolution("other", name=candidate, via="local")
         return None
 
@@ -359,6 +364,13 @@ class Resolver:
         if isinstance(found, tuple) and len(found) == 3 and found[0] == "var":
             return found[1], found[2]
         return None
+
+    def is_workspace_name(self, full: str) -> bool:
+        """Does the dotted name start with a module of the workspace?"""
+        parts = full.split(".")
+        return any(
+            self.project.path_for_module(".".join(parts[:cut])) for cut in range(len(parts) - 1, 0, -1)
+        )
 
     def workspace_class(self, full: str) -> tuple[ModuleInfo, str] | None:
         found = self._workspace_object(full, 0)
