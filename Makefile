@@ -57,13 +57,21 @@ $(NPM_STAMP): package.json $(wildcard package-lock.json)
 # dependencies in bundled/libs (checked to import on their own).
 vsix: $(VSIX)
 
-$(VSIX): $(NPM_STAMP) $(STAMP) $(VSIX_INPUTS)
+BUNDLED_STAMP := bundled/libs/.asyncguard-bundled
+BUNDLED_INPUTS := pyproject.toml scripts/bundle-libs.sh scripts/bundled-requirements.txt \
+  $(shell find server/asyncguard -type f -not -path '*/__pycache__/*' 2>/dev/null)
+
+$(BUNDLED_STAMP): $(STAMP) $(BUNDLED_INPUTS)
 	scripts/bundle-libs.sh $(BIN)/python
+	@touch $(BUNDLED_STAMP)
+
+$(VSIX): $(NPM_STAMP) $(BUNDLED_STAMP) $(VSIX_INPUTS)
 	npx --no-install vsce package --no-dependencies --out $(VSIX)
 	@ls -l $(VSIX)
 
-# Type check, unit tests of the pure client modules, and the real server over stdio.
-test-node: $(NPM_STAMP) $(STAMP)
+# Type check, unit tests of the pure client modules, and the real server over stdio (from
+# .venv and from bundled/libs).
+test-node: $(NPM_STAMP) $(STAMP) $(BUNDLED_STAMP)
 	npm run --silent typecheck
 	node client/build.mjs --tests
 	node --test out/test/unit/ out/test/server/

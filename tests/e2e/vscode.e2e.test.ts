@@ -483,12 +483,14 @@ describe("VS Code end to end", { timeout: 15 * 60_000 }, () => {
     const starts = () => (extensionLog(userData).match(/\(from asyncguard\.interpreter\), bundled server/g) ?? []).length;
     const before = starts();
     const marker = join(extensions, `asyncguard.asyncguard-${VERSION}`, "bundled", "libs");
-    // The server is the one process whose command line names this run's bundled/libs.
+    // The server is the one process whose command line names this run's bundled/libs and "lsp".
     const pids = readdirSync("/proc")
       .filter((name) => /^\d+$/.test(name))
       .filter((pid) => {
         try {
-          return readFileSync(join("/proc", pid, "cmdline"), "utf8").split("\0").includes(marker);
+          // (jedi's helper processes name bundled/libs too, but do not end in "lsp")
+          const argv = readFileSync(join("/proc", pid, "cmdline"), "utf8").split("\0").filter(Boolean);
+          return argv.includes(marker) && argv[argv.length - 1] === "lsp";
         } catch {
           return false;
         }

@@ -17,6 +17,8 @@ class EntryIndex:
         self.resolver = resolver
         self._entries: dict[FunctionRef, EntryPoint] | None = None
         self._reached: dict[FunctionRef, EntryPoint] | None = None
+        # Per-module scan results, reused while the module's model is the same object.
+        self._scans: dict[str, tuple[ModuleInfo, dict[str, EntryPoint], list[tuple[str, str, str]]]] = {}
 
     def invalidate(self) -> None:
         self._entries = None
@@ -36,7 +38,12 @@ class EntryIndex:
             module = self.project.module(path)
             if module is None:
                 continue
-            found, references = module_entry_points(module, self.resolver.resolve_dotted)
+            cached = self._scans.get(module.path)
+            if cached is not None and cached[0] is module:
+                found, references = cached[1], cached[2]
+            else:
+                found, references = module_entry_points(module, self.resolver.resolve_dotted)
+                self._scans[module.path] = (module, found, references)
             for qualname, entry in found.items():
                 entries.setdefault(FunctionRef(module.path, qualname), entry)
             for dotted, kind, label in references:

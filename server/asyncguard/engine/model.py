@@ -6,6 +6,8 @@ fixes, hover) reads this model; nothing parses the file again.
 from __future__ import annotations
 
 import ast
+import bisect
+import hashlib
 from dataclasses import dataclass, field
 
 from .parsing import parse_tolerant
@@ -134,6 +136,11 @@ class FunctionInfo:
     params: list[str] = field(default_factory=list)
     is_generator: bool = False
     is_contextmanager: bool = False
+    # The top-level statement the function sits in: its first line and a hash of its source
+    # and of the module's other top-level statements (imports, assignments). Resolution
+    # results keyed by it survive edits anywhere else in the file.
+    anchor_line: int = 0
+    context_key: str = ""
 
 
 @dataclass
@@ -219,6 +226,8 @@ class _ModuleBuilder:
                 self._visit_definitions(stmt, prefix="", class_qualname=None, parent=None)
                 if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                     top_level[stmt.name] = stmt.name
+        if tree is not None:
+            self._assign_contexts(tree)
         ambiguous = {name for name, count in bound.items() if count > 1}
         for name in ambiguous:
             imports.pop(name, None)
@@ -239,6 +248,29 @@ class _ModuleBuilder:
             module_assigns=module_assigns,
             comments=comment_lines(text),
         )
+
+    def _assign_contexts(self, tree: ast.Module) -> None:
+        definitions: list[tuple[int, int, str]] = []
+        header = hashlib.blake2b(digest_size=8)
+        for stmt in tree.body:
+            first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", []))])
+            last = stmt.end_lineno or stmt.lineno
+            segment = "".join(self.index.lines[first - 1 : last])
+            if _contains_definitions(stmt):
+                definitions.append((first, last, segment))
+            else:
+                header.update(segment.encode("utf-8", "surrogatepass"))
+        prefix = header.hexdigest()
+        starts = [first for first, _, _ in definitions]
+        keys = [
+            hashlib.blake2b((prefix + segment).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+            for _, _, segment in definitions
+        ]
+        for function in self.functions.values():
+            position = bisect.bisect_right(starts, function.node.lineno) - 1
+            if position >= 0 and function.node.lineno <= definitions[position][1]:
+                function.anchor_line = starts[position]
+                function.context_key = keys[position]
 
     def _bind_module_stmt(
         self,
@@ -384,6 +416,12 @@ class _ModuleBuilder:
         if name_col < 0:
             name_col = col
         return Span(line, name_col, line, name_col + len(node.name))
+
+
+def _contains_definitions(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return True
+    return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in ast.walk(stmt))
 
 
 def _module_statements(body: list[ast.stmt]) -> list[tuple[ast.stmt, bool]]:

@@ -175,8 +175,10 @@ class Project:
         self._errors: dict[Path, str] = {}
         # Open editor buffers win over the disk.
         self._overlays: dict[Path, str] = {}
-        # When a set, every module looked up is recorded: what an analysis depended on.
-        self.recording: set[str] | None = None
+        # Every module looked up while a recorder is active is added to it: what a piece of
+        # analysis depended on.
+        self._recorders: list[set[str]] = []
+        self._paused = 0
         self.files: list[Path] = []
         for path in files:
             self.add_file(path)
@@ -193,13 +195,26 @@ class Project:
             self._by_name.setdefault(name, path)
 
     @contextmanager
+    def recording(self) -> Iterator[set[str]]:
+        """Collect the paths of the modules looked up inside the block (nested blocks too)."""
+        touched: set[str] = set()
+        self._recorders.append(touched)
+        try:
+            yield touched
+        finally:
+            # Blocks nest, so the innermost recorder is always the last one.
+            self._recorders.pop()
+            if self._recorders:
+                self._recorders[-1].update(touched)
+
+    @contextmanager
     def not_recording(self) -> Iterator[None]:
         """Look-ups that scan the whole project (entry points) are not dependencies."""
-        saved, self.recording = self.recording, None
+        self._paused += 1
         try:
             yield
         finally:
-            self.recording = saved
+            self._paused -= 1
 
     def contains(self, path: str | Path) -> bool:
         candidate = Path(path).absolute()
@@ -252,8 +267,8 @@ class Project:
     def module(self, path: Path) -> ModuleInfo | None:
         """The model of a workspace file, or None when it cannot be read (see error())."""
         path = path.absolute()
-        if self.recording is not None:
-            self.recording.add(str(path))
+        if self._recorders and not self._paused:
+            self._recorders[-1].add(str(path))
         if path in self._modules:
             return self._modules[path]
         try:

@@ -52,6 +52,10 @@ class Resolution:
 
 UNKNOWN = Resolution("unknown")
 
+# (module path, function context key, line relative to the function's top-level statement,
+# column, callee text)
+CallKey = tuple[str, str, int, int, str]
+
 
 def _is_async_type(full_name: str) -> bool:
     dotted = f".{full_name}."
@@ -81,7 +85,8 @@ class Resolver:
         )
         self._scripts: dict[str, tuple[str, jedi.Script]] = {}
         self._canonical: dict[str, object] = {}
-        self._calls: dict[tuple[str, int, int, str], Resolution] = {}
+        self._calls: dict[CallKey, Resolution] = {}
+        self._deps: dict[str, set[str]] = {}
         self.jedi_calls = 0
         self.jedi_failures = 0
         self._failure_logged = False
@@ -108,8 +113,33 @@ class Resolver:
         return script
 
     def forget(self, path: str) -> None:
+        """A module changed: drop what was resolved in it and in modules whose answers
+        depended on it. Answers keyed by unchanged functions of the module itself are kept:
+        their key includes the function's source."""
         self._scripts.pop(path, None)
-        self._calls = {k: v for k, v in self._calls.items() if k[0] != path}
+        stale = {p for p, touched in self._deps.items() if path in touched and p != path}
+        if stale:
+            self._calls = {k: v for k, v in self._calls.items() if k[0] not in stale}
+            for other in stale:
+                self._deps.pop(other, None)
+
+    def _key(self, module: ModuleInfo, function: FunctionInfo, line: int, col: int, name: str) -> CallKey:
+        return (module.path, function.context_key, line - function.anchor_line, col, name)
+
+    def export(self) -> dict[str, list[tuple[CallKey, Resolution]]]:
+        """Every answer so far, by module path (for the on-disk cache)."""
+        by_path: dict[str, list[tuple[CallKey, Resolution]]] = {}
+        for key, resolution in self._calls.items():
+            by_path.setdefault(key[0], []).append((key, resolution))
+        return by_path
+
+    def dependencies(self, path: str) -> set[str]:
+        return set(self._deps.get(path, ()))
+
+    def preload(self, entries: list[tuple[CallKey, Resolution]], depends_on: set[str]) -> None:
+        for key, resolution in entries:
+            self._calls.setdefault(key, resolution)
+            self._deps.setdefault(key[0], set()).update(depends_on)
 
     def _jedi(self, label: str, func, *args, **kwargs):  # type: ignore[no-untyped-def]
         """Run one jedi query under the time budget; failures are isolated to the query."""
@@ -132,13 +162,20 @@ class Resolver:
 
     # ---- public API ---------------------------------------------------------------------
     def resolve_call(self, module: ModuleInfo, function: FunctionInfo, site: CallSite) -> Resolution:
-        key = (module.path, site.name_line, site.name_col, site.dotted or site.attr)
+        key = self._key(module, function, site.name_line, site.name_col, site.dotted or site.attr)
         cached = self._calls.get(key)
-        if cached is not None and cached is not UNKNOWN:
+        if cached is not None:
             return cached
-        resolution = self._resolve_call(module, function, site)
+        with self.project.recording() as touched:
+            resolution = self._resolve_call(module, function, site)
+        self._note(module.path, touched)
         self._calls[key] = resolution
         return resolution
+
+    def _note(self, path: str, touched: set[str]) -> None:
+        touched.discard(path)
+        if touched:
+            self._deps.setdefault(path, set()).update(touched)
 
     def _resolve_call(self, module: ModuleInfo, function: FunctionInfo, site: CallSite) -> Resolution:
         if site.dotted is not None:
@@ -219,7 +256,7 @@ class Resolver:
 
     def resolve_attribute(self, module: ModuleInfo, function: FunctionInfo, load: AttrLoad) -> Resolution:
         """A property read ('self.settings', 'user.avatar_bytes'): the getter it runs, if any."""
-        key = (module.path, load.name_line, load.name_col, "." + load.attr)
+        key = self._key(module, function, load.name_line, load.name_col, "." + load.attr)
         cached = self._calls.get(key)
         if cached is not None:
             return cached

@@ -133,12 +133,8 @@ class AnalysisService:
         module = self.project.module(path)
         if module is None:
             return DocumentResult(str(path), [], None, error=self.project.error(path))
-        self.project.recording = set()
-        try:
+        with self.project.recording() as touched:
             report = self.analyzer.check_module(module, should_stop=lambda: not is_current())
-        finally:
-            touched = self.project.recording
-            self.project.recording = None
         if not is_current():
             raise Superseded()
         depends = {p for p in touched if p != str(path.absolute())}
