@@ -57,15 +57,16 @@ $(NPM_STAMP): package.json $(wildcard package-lock.json)
 # dependencies in bundled/libs (checked to import on their own).
 vsix: $(VSIX)
 
-BUNDLED_STAMP := bundled/libs/.asyncguard-bundled
+BUNDLED_STAMP := build/bundled-libs.stamp
 BUNDLED_INPUTS := pyproject.toml scripts/bundle-libs.sh scripts/bundled-requirements.txt \
   $(shell find server/asyncguard -type f -not -path '*/__pycache__/*' 2>/dev/null)
 
 $(BUNDLED_STAMP): $(STAMP) $(BUNDLED_INPUTS)
 	scripts/bundle-libs.sh $(BIN)/python
-	@touch $(BUNDLED_STAMP)
+	@mkdir -p build && touch $(BUNDLED_STAMP)
 
 $(VSIX): $(NPM_STAMP) $(BUNDLED_STAMP) $(VSIX_INPUTS)
+	@find bundled/libs -name __pycache__ -type d -prune -exec rm -rf {} +
 	npx --no-install vsce package --no-dependencies --out $(VSIX)
 	@ls -l $(VSIX)
 

@@ -108,7 +108,8 @@ async def test_diagnostic_range_message_code_and_link(main_diagnostics: list[typ
     assert first.severity == types.DiagnosticSeverity.Warning
     assert first.code_description is not None
     assert first.code_description.href.endswith("/docs/rules/AG102.md")
-    assert first.data["finding"]["target"] == "requests.api.get"
+    assert first.data["target"] == "requests.api.get"
+    assert first.data["fix"]["awaitable"] is True
     assert first.data["version"] == 1
 
 

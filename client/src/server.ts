@@ -15,6 +15,7 @@ import {
 } from "vscode-languageclient/node";
 import { RestartPolicy } from "./logic/backoff";
 import { describeSource } from "./logic/candidates";
+import { crashReason } from "./logic/crash";
 import { buildLaunch, describeLaunch, Launch } from "./logic/command";
 import { restrictSection, SECTION } from "./logic/settings";
 import { formatVersion } from "./logic/version";
@@ -269,17 +270,8 @@ export class ServerManager implements vscode.Disposable {
   }
 
   private reasonFor(run: Run, error?: unknown): string {
-    const parts: string[] = [];
-    if (run.exit) {
-      parts.push(run.exit.code !== null ? `exit code ${run.exit.code}` : `killed by ${run.exit.signal}`);
-    }
-    const last = [...run.stderr].reverse().find((line) => /\S/.test(line) && !/^\s*(File |Traceback|\^)/.test(line));
-    if (last) {
-      parts.push(last.trim());
-    } else if (error !== undefined) {
-      parts.push(error instanceof Error ? error.message : String(error));
-    }
-    return parts.join(": ") || "the connection closed";
+    const fallback = error === undefined ? undefined : error instanceof Error ? error.message : String(error);
+    return crashReason(run.exit, run.stderr, fallback);
   }
 
   private async stopRun(): Promise<void> {

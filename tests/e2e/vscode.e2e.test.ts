@@ -515,4 +515,21 @@ describe("VS Code end to end", { timeout: 15 * 60_000 }, () => {
     });
     await shot("after-restart");
   });
+  step("a broken interpreter setting is reported with Show logs, and fixing it restarts", async () => {
+    // A workspace value (the workspace is trusted here) that overrides the user's interpreter.
+    const settingsPath = join(WS, ".vscode", "settings.json");
+    mkdirSync(dirname(settingsPath), { recursive: true });
+    writeFileSync(settingsPath, JSON.stringify({ "asyncguard.interpreter": [join(RUN, "no-such-python")] }, null, 2));
+    const toast = page.locator(".notifications-toasts .notification-toast").filter({ hasText: "asyncguard cannot start" }).first();
+    await toast.waitFor({ state: "visible", timeout: STEP_TIMEOUT });
+    assert.match(text(await toast.innerText()), /no usable Python 3\.9\+ found/);
+    await shot("no-python");
+    await toast.locator(".monaco-button").filter({ hasText: "Show logs" }).first().click();
+    const output = page.locator(".output-view .view-lines, .panel .output-view").first();
+    await eventually("the log in the Output panel", async () => /tried \S*no-such-python .*not found/.test(text(await output.innerText({ timeout: 1000 })).replace(/\s+/g, " ")));
+    await shot("no-python-logs");
+    writeFileSync(settingsPath, "{}\n");
+    await eventually("a restart for the setting", async () => /changed asyncguard\.interpreter/.test(extensionLog(userData)));
+    await eventually("the chain's squiggle from the restarted server", () => squiggleOnLine("return sync_profile(user_id)"));
+  });
 });

@@ -66,7 +66,7 @@ const VARIANTS: Variant[] = [
   {
     name: "bundled server (bundled/libs)",
     command: process.platform === "win32" ? "python" : "python3",
-    args: ["-I", "-c", BUNDLED_BOOTSTRAP, BUNDLED_LIBS, "lsp"],
+    args: ["-B", "-I", "-c", BUNDLED_BOOTSTRAP, BUNDLED_LIBS, "lsp"], // -B: no __pycache__ in bundled/libs
     settings: { python: join(ROOT, ".venv") },
     skip: existsSync(join(BUNDLED_LIBS, "asyncguard")) ? undefined : "bundled/libs is not built (make vsix)",
   },

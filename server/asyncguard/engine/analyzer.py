@@ -22,9 +22,14 @@ from .project import Project
 from .reach import BlockPath, Reach
 from .resolve import FunctionRef, Resolution, Resolver
 from .rules import BY_CODE, INFO, SEVERITY_RANK, WARNING
+from .source import SourceError
 
 log = logging.getLogger("asyncguard.analyzer")
 
+_DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)", re.M)
+_PROPERTY = re.compile(
+    r"@(?:[\w.]*\.)?(?:cached_)?property[ \t]*\r?\n(?:[ \t]*@.*\r?\n)*[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)"
+)
 _IGNORE = re.compile(r"#\s*asyncguard:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?", re.I)
 THREADPOOL_SIZE = 40  # anyio's default capacity limiter, which FastAPI uses for sync routes
 
@@ -108,13 +113,13 @@ class Analyzer:
         names: set[str] = set()
         properties: set[str] = set()
         for path in self.project.files:
-            module = self.project.module(path)
-            if module is None:
+            try:
+                text = self.project.text(path)
+            except SourceError:
                 continue
-            for function in module.functions.values():
-                names.add(function.name)
-                if function.kind == "property":
-                    properties.add(function.name)
+            # A text scan, not a parse: on a large workspace this runs before anything else.
+            names.update(_DEF.findall(text))
+            properties.update(_PROPERTY.findall(text))
         self.resolver.workspace_names = names
         self.reach.property_names = properties
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from pathlib import Path
 
-from .entrypoints import EntryPoint, module_entry_points
+from .entrypoints import ENTRY_MARKERS, EntryPoint, module_entry_points
 from .model import ModuleInfo
 from .project import Project
 from .resolve import FunctionRef, Resolver
@@ -35,6 +35,8 @@ class EntryIndex:
     def _scan(self) -> dict[FunctionRef, EntryPoint]:
         entries: dict[FunctionRef, EntryPoint] = {}
         for path in list(self.project.files):
+            if not self.project.mentions(path, ENTRY_MARKERS):
+                continue
             module = self.project.module(path)
             if module is None:
                 continue
@@ -70,7 +72,9 @@ class EntryIndex:
     def reached_from(self, ref: FunctionRef) -> EntryPoint | None:
         """The entry point whose coroutine calls (transitively) reach this coroutine."""
         if self._reached is None:
-            with self.project.not_recording():
+            # The walk crosses every route of the project: it uses what resolves without jedi,
+            # so that opening one file never waits for inference across the whole workspace.
+            with self.project.not_recording(), self.resolver.cheap_only():
                 self._reached = self._walk()
         return self._reached.get(ref)
 

@@ -21,6 +21,30 @@ _ROUTER_CLASSES = {
 }
 _ROUTER_NAMES = {name.rsplit(".", 1)[-1] for name in _ROUTER_CLASSES}
 _MIDDLEWARE_BASES = ("BaseHTTPMiddleware",)
+# A module without any of these cannot declare an entry point: it is not even parsed for them.
+ENTRY_MARKERS = (
+    "FastAPI",
+    "APIRouter",
+    "Starlette",
+    "Router",
+    "Route",
+    "Depends",
+    "Security",
+    "middleware",
+    "Middleware",
+    "exception_handler",
+    "on_event",
+    "lifespan",
+    "add_event_handler",
+    "__call__",
+    "websocket",
+    "api_route",
+    ".get(",
+    ".post(",
+    ".put(",
+    ".patch(",
+    ".delete(",
+)
 
 
 @dataclass(frozen=True)
@@ -80,8 +104,49 @@ class _ModuleEntryPoints:
         tree = self.module.tree
         if tree is None:
             return
-        self._find_routers(tree)
-        for node in ast.walk(tree):
+        chunks = self.module.chunks
+        for stmt in tree.body:
+            cached = chunks.reuse("routers", stmt) if chunks is not None else None
+            if cached is None:
+                before_routers, before_prefixes, before_references = (
+                    set(self.routers),
+                    dict(self.prefixes),
+                    len(self.references),
+                )
+                self._find_routers(stmt)
+                cached = (
+                    self.routers - before_routers,
+                    {k: v for k, v in self.prefixes.items() if k not in before_prefixes},
+                    self.references[before_references:],
+                )
+                if chunks is not None:
+                    chunks.keep("routers", stmt, cached)
+            else:
+                routers, prefixes, references = cached  # type: ignore[misc]
+                self.routers |= routers
+                self.prefixes.update(prefixes)
+                self.references.extend(references)
+        # Statement scans depend on the module's imports and on which names are routers.
+        stage = f"entries:{self.module.header_key}:{hash(tuple(sorted(self.prefixes.items())))}"
+        for stmt in tree.body:
+            cached = chunks.reuse(stage, stmt) if chunks is not None else None
+            if cached is None:
+                before_found, before_references = dict(self.found), len(self.references)
+                self._scan_statement(stmt)
+                cached = (
+                    {k: v for k, v in self.found.items() if k not in before_found},
+                    self.references[before_references:],
+                )
+                if chunks is not None:
+                    chunks.keep(stage, stmt, cached)
+            else:
+                found, references = cached  # type: ignore[misc]
+                for qualname, entry in found.items():
+                    self.found.setdefault(qualname, entry)
+                self.references.extend(references)
+
+    def _scan_statement(self, stmt: ast.stmt) -> None:
+        for node in ast.walk(stmt):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self._decorators(node)
             elif isinstance(node, ast.ClassDef):
@@ -99,7 +164,7 @@ class _ModuleEntryPoints:
         full = self.resolve(self.module, name) or name
         return full in _ROUTER_CLASSES or name.rsplit(".", 1)[-1] in _ROUTER_NAMES
 
-    def _find_routers(self, tree: ast.Module) -> None:
+    def _find_routers(self, tree: ast.AST) -> None:
         for node in ast.walk(tree):
             targets: list[ast.expr] = []
             value: ast.expr | None = None

@@ -11,6 +11,7 @@ import ast
 
 from .catalog import Catalog, builtin_returns
 from .model import FunctionInfo, ModuleInfo, dotted_name
+from .resolve_names import STDLIB
 
 _MAX_DEPTH = 8
 _LITERALS: dict[type, str] = {
@@ -229,7 +230,7 @@ class LocalTypes:
     def _canonical(self, full: str) -> str:
         """The definition-site name of a library name; workspace names stay as they are."""
         root = full.split(".")[0]
-        if root in self._roots:
+        if root in self._roots and root not in STDLIB:
             return self.resolver.canonical(full) or full
         return full
 
@@ -281,6 +282,13 @@ class LocalTypes:
         dotted = dotted_name(node)
         if dotted is None:
             return None
+        if (
+            dotted in module.module_assigns
+            and dotted not in module.imports
+            and dotted not in module.top_level
+        ):
+            # A type alias in this module ('DbDep = Annotated[Session, Depends(get_db)]').
+            return self.annotation(module, module.module_assigns[dotted], depth + 1)
         full = self.resolver.resolve_dotted(module, dotted)
         if full is None:
             return None
@@ -288,6 +296,9 @@ class LocalTypes:
         if found is not None:
             other, qualname = found
             return f"{other.module_name}.{qualname}" if qualname in other.classes else None
+        if full in self.returns and self.returns[full] in self.classes:
+            # A class known by one of its public names ('sqlalchemy.orm.Session').
+            return self.returns[full]
         alias = self.resolver.workspace_variable(full)
         if alias is not None:
             # A type alias ('SessionDep = Annotated[Session, Depends(get_db)]').

@@ -10,7 +10,7 @@ import bisect
 import hashlib
 from dataclasses import dataclass, field
 
-from .parsing import parse_tolerant
+from .parsing import ChunkCache, parse_incremental
 from .positions import LineIndex, Span
 from .source import comment_lines
 
@@ -172,6 +172,11 @@ class ModuleInfo:
     top_level: dict[str, str]  # module-level def/class name -> qualname
     module_assigns: dict[str, ast.expr] = field(repr=False, default_factory=dict)
     comments: dict[int, str] = field(default_factory=dict)
+    # Parsed top-level statements, for the next version of the same file.
+    chunks: ChunkCache | None = field(default=None, repr=False)
+    # A hash of the module's top-level statements other than definitions (imports,
+    # assignments): what every definition's meaning may depend on.
+    header_key: str = ""
 
     @property
     def package(self) -> str:
@@ -210,8 +215,8 @@ class _ModuleBuilder:
         self.classes: dict[str, ClassInfo] = {}
 
     # ---- module level -------------------------------------------------------------------
-    def build(self, text: str) -> ModuleInfo:
-        parsed = parse_tolerant(text)
+    def build(self, text: str, cache: ChunkCache | None = None) -> ModuleInfo:
+        parsed, self.chunks = parse_incremental(text, cache)
         tree = parsed.tree
         imports: dict[str, str] = {}
         aliases: dict[str, str] = {}
@@ -223,7 +228,7 @@ class _ModuleBuilder:
             for stmt, in_type_checking in _module_statements(tree.body):
                 self._bind_module_stmt(stmt, in_type_checking, imports, aliases, bound, module_assigns)
             for stmt in tree.body:
-                self._visit_definitions(stmt, prefix="", class_qualname=None, parent=None)
+                self._definitions_of(stmt)
                 if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                     top_level[stmt.name] = stmt.name
         if tree is not None:
@@ -247,7 +252,24 @@ class _ModuleBuilder:
             top_level=top_level,
             module_assigns=module_assigns,
             comments=comment_lines(text),
+            header_key=getattr(self, "header_key", ""),
         )
+
+    def _definitions_of(self, stmt: ast.stmt) -> None:
+        """Functions and classes of one top-level statement, reused when the statement is."""
+        cached = self.chunks.reuse("definitions", stmt) if self.chunks is not None else None
+        if cached is not None:
+            functions, classes = cached  # type: ignore[misc]
+            if not (set(functions) & set(self.functions)):
+                self.functions.update(functions)
+                self.classes.update(classes)
+                return
+        before_functions, before_classes = set(self.functions), set(self.classes)
+        self._visit_definitions(stmt, prefix="", class_qualname=None, parent=None)
+        if self.chunks is not None:
+            functions = {k: v for k, v in self.functions.items() if k not in before_functions}
+            classes = {k: v for k, v in self.classes.items() if k not in before_classes}
+            self.chunks.keep("definitions", stmt, (functions, classes))
 
     def _assign_contexts(self, tree: ast.Module) -> None:
         definitions: list[tuple[int, int, str]] = []
@@ -261,6 +283,7 @@ class _ModuleBuilder:
             else:
                 header.update(segment.encode("utf-8", "surrogatepass"))
         prefix = header.hexdigest()
+        self.header_key = prefix
         starts = [first for first, _, _ in definitions]
         keys = [
             hashlib.blake2b((prefix + segment).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
@@ -758,6 +781,9 @@ def _is_partial(node: ast.Call) -> bool:
     return name is not None and name.split(".")[-1] == "partial"
 
 
-def build_module(path: str, module_name: str, text: str) -> ModuleInfo:
+def build_module(path: str, module_name: str, text: str, cache: ChunkCache | None = None) -> ModuleInfo:
     is_package = path.endswith("__init__.py")
-    return _ModuleBuilder(path, module_name, text, is_package).build(text)
+    builder = _ModuleBuilder(path, module_name, text, is_package)
+    module = builder.build(text, cache)
+    module.chunks = builder.chunks
+    return module

@@ -10,7 +10,7 @@ import ast
 import re
 import sys
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Each repair costs one full parse; past this the file is treated as unparseable.
 MAX_REPAIRS = 40
@@ -117,3 +117,81 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, RecursionError):
         return "expression nested too deeply to parse"
     return f"cannot parse: {exc}"
+
+
+_CONTINUATIONS = ("else", "elif", "except", "finally", "case")
+
+
+def split_top_level(text: str) -> list[tuple[int, str]]:
+    """Cut the source into candidate top-level statements: (first line, text) pairs.
+
+    A cut goes before each line that starts in column 0 with code, except continuations of a
+    compound statement and the def/class that a decorator run belongs to. A wrong cut (a
+    column-0 line inside a string) makes a piece that does not parse; callers then parse the
+    whole text instead, so cutting is only ever an optimisation.
+    """
+    lines = text.splitlines(keepends=True)
+    pieces: list[tuple[int, list[str]]] = []
+    decorators_only = False
+    for number, line in enumerate(lines, start=1):
+        first = line[:1]
+        starts = (
+            first not in ("", " ", "\t", "#", "\n", "\r", ")", "]", "}", "@")
+            and not line.startswith(_CONTINUATIONS)
+            and not (pieces and pieces[-1][1] and pieces[-1][1][-1].rstrip("\r\n").endswith("\\"))
+        )
+        if first == "@" and not (pieces and decorators_only):
+            pieces.append((number, [line]))
+            decorators_only = True
+            continue
+        if (starts and not decorators_only) or not pieces:
+            pieces.append((number, [line]))
+        else:
+            pieces[-1][1].append(line)
+        if starts or first not in ("@", " ", "\t", "", "\n", "\r", "#"):
+            decorators_only = False
+    return [(start, "".join(chunk)) for start, chunk in pieces]
+
+
+@dataclass
+class ChunkCache:
+    """Top-level statements parsed from an earlier version of the same file, by position and
+    text: a one-line edit re-parses one statement, not the file."""
+
+    entries: dict[tuple[int, str], list[ast.stmt]]
+    # What later stages derived from a reused statement, by id of the statement (the object is
+    # kept alive by 'entries', so the id stays its own).
+    derived: dict[tuple[str, int], object] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls) -> ChunkCache:
+        return cls({})
+
+    def reuse(self, stage: str, stmt: ast.stmt) -> object | None:
+        return self.derived.get((stage, id(stmt)))
+
+    def keep(self, stage: str, stmt: ast.stmt, value: object) -> None:
+        self.derived[(stage, id(stmt))] = value
+
+
+def parse_incremental(text: str, cache: ChunkCache | None) -> tuple[ParseResult, ChunkCache]:
+    """parse_tolerant(text), reusing the statements of unchanged top-level pieces."""
+    if cache is None or len(text) < 20_000:
+        return parse_tolerant(text), ChunkCache.empty()
+    body: list[ast.stmt] = []
+    fresh: dict[tuple[int, str], list[ast.stmt]] = {}
+    for start, chunk in split_top_level(text):
+        key = (start, chunk)
+        statements = cache.entries.get(key)
+        if statements is None:
+            try:
+                tree = _parse(chunk)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return parse_tolerant(text), ChunkCache.empty()
+            ast.increment_lineno(tree, start - 1)
+            statements = tree.body
+        fresh[key] = statements
+        body.extend(statements)
+    reused = {id(stmt) for statements in fresh.values() for stmt in statements}
+    derived = {key: value for key, value in cache.derived.items() if key[1] in reused}
+    return ParseResult(ast.Module(body=body, type_ignores=[])), ChunkCache(fresh, derived)

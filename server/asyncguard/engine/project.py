@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .model import ModuleInfo, build_module
+from .parsing import ChunkCache
 from .source import SourceError, read_source
 
 SKIP_DIRS = frozenset(
@@ -175,6 +176,9 @@ class Project:
         self._errors: dict[Path, str] = {}
         # Open editor buffers win over the disk.
         self._overlays: dict[Path, str] = {}
+        self._chunks: dict[Path, ChunkCache] = {}
+        self._markers_cache: dict[tuple[Path, tuple[str, ...]], bool] = {}
+        self._markers: dict[Path, set[tuple[str, ...]]] = {}
         # Every module looked up while a recorder is active is added to it: what a piece of
         # analysis depended on.
         self._recorders: list[set[str]] = []
@@ -242,19 +246,44 @@ class Project:
         return matches.pop() if len(matches) == 1 else None
 
     # ---- models -------------------------------------------------------------------------
-    def set_overlay(self, path: Path, text: str | None) -> None:
+    def set_overlay(self, path: Path, text: str | None) -> bool:
+        """Use an editor buffer instead of the file (None: the file again). Returns whether the
+        module's text changed."""
         path = path.absolute()
+        current = self._modules.get(path)
+        if text is not None and current is not None and current.text == text:
+            self._overlays[path] = text
+            return False
         if text is None:
             self._overlays.pop(path, None)
+            self._chunks.pop(path, None)
         else:
             self._overlays[path] = text
         self._modules.pop(path, None)
         self._errors.pop(path, None)
+        self._markers.pop(path, None)
         if text is not None:
             self.add_file(path)
+        return True
+
+    def mentions(self, path: Path, markers: tuple[str, ...]) -> bool:
+        """Does the file's text contain any of the markers? (cached until the file changes)"""
+        path = path.absolute()
+        key = (path, markers)
+        if key not in self._markers_cache:
+            module = self._modules.get(path)
+            try:
+                text = module.text if module is not None else self.text(path)
+            except SourceError:
+                text = ""
+            self._markers_cache[key] = any(marker in text for marker in markers)
+            self._markers.setdefault(path, set()).add(markers)
+        return self._markers_cache[key]
 
     def invalidate(self, path: Path) -> None:
         path = path.absolute()
+        for markers in self._markers.pop(path, ()):
+            self._markers_cache.pop((path, markers), None)
         self._modules.pop(path, None)
         self._errors.pop(path, None)
 
@@ -277,7 +306,11 @@ class Project:
             self._errors[path] = str(exc)
             self._modules[path] = None
             return None
-        info = build_module(str(path), self.module_name(path), text)
+        # Open documents change a line at a time: reuse the unchanged statements.
+        previous = self._chunks.get(path) if path in self._overlays else None
+        info = build_module(str(path), self.module_name(path), text, previous)
+        if path in self._overlays and info.chunks is not None:
+            self._chunks[path] = info.chunks
         self._modules[path] = info
         return info
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import builtins
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,10 +23,12 @@ from .environment import EnvironmentChoice, jedi_environment
 from .local_types import LocalTypes
 from .model import AttrLoad, CallSite, FunctionInfo, ModuleInfo
 from .project import Project
+from .resolve_names import STDLIB
 
 log = logging.getLogger("asyncguard.resolve")
 
 _BUILTINS = frozenset(dir(builtins))
+
 # Receivers of these kinds are async look-alikes sharing method definitions with sync
 # clients (redis.asyncio reuses the sync command mixins).
 _ASYNC_MARKERS = (".asyncio.", ".aio.", "aioredis", "motor.", "aiofiles")
@@ -86,6 +90,8 @@ class Resolver:
         self._scripts: dict[str, tuple[str, jedi.Script]] = {}
         self._canonical: dict[str, object] = {}
         self._calls: dict[CallKey, Resolution] = {}
+        self._cheap = 0
+        self._skipped = 0
         self._deps: dict[str, set[str]] = {}
         self.jedi_calls = 0
         self.jedi_failures = 0
@@ -166,11 +172,32 @@ class Resolver:
         cached = self._calls.get(key)
         if cached is not None:
             return cached
+        skipped_before = self._skipped
         with self.project.recording() as touched:
             resolution = self._resolve_call(module, function, site)
         self._note(module.path, touched)
-        self._calls[key] = resolution
+        if self._skipped == skipped_before:
+            self._calls[key] = resolution
         return resolution
+
+    @contextmanager
+    def cheap_only(self) -> Iterator[None]:
+        """Resolve without jedi inside the block; what needed jedi is left for later."""
+        self._cheap += 1
+        try:
+            yield
+        finally:
+            self._cheap -= 1
+
+    def warm_up(self) -> None:
+        """Start jedi's helper process for the environment now, not on the first query."""
+        try:
+            script = jedi.Script(
+                "import os\nos.path\n", project=self._jedi_project, environment=self._environment()
+            )
+            self._jedi("warm-up", script.infer, 2, 3)
+        except Exception:  # noqa: BLE001 - warming up is best effort
+            pass
 
     def _note(self, path: str, touched: set[str]) -> None:
         touched.discard(path)
@@ -480,7 +507,9 @@ class Resolver:
                 library = self._library_function(definition)
                 if library is not None:
                     return library
-        if root in self.catalog.roots and root != "builtins":
+        if root in self.catalog.roots and root not in STDLIB:
+            # Third-party packages re-export (requests.post is requests.api.post); the
+            # standard library's public names are already what the catalog lists.
             canonical = self.canonical(full)
             if canonical and canonical != full:
                 match = self.catalog.match(canonical)
@@ -514,6 +543,9 @@ class Resolver:
 
     # ---- jedi ---------------------------------------------------------------------------
     def _from_jedi(self, module: ModuleInfo, site: CallSite) -> Resolution:
+        if self._cheap:
+            self._skipped += 1
+            return UNKNOWN
         try:
             script = self.script(module)
         except Exception as exc:  # noqa: BLE001 - jedi raises anything on odd code

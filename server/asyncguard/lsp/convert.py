@@ -74,7 +74,8 @@ def diagnostic(finding: Finding, lines: Lines, version: int | None) -> types.Dia
                 message=f"{number}. {hop.function} calls {hop.callee}",
             )
         )
-    data: dict[str, Any] = {"finding": finding.to_dict(), "version": version}
+    # What a code action needs, and no more: the server keeps the findings themselves.
+    data: dict[str, Any] = {"version": version, "target": finding.target, "fix": finding.fix}
     return types.Diagnostic(
         range=lines.range(finding.func_span),
         message=finding.message,

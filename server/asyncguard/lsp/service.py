@@ -121,6 +121,7 @@ class AnalysisService:
             self.project.add_file(path)
         assert self.analyzer is not None
         self.analyzer.prepare()
+        self.analyzer.resolver.warm_up()
         self.indexed = True
         return len(files)
 
@@ -128,8 +129,8 @@ class AnalysisService:
     def analyze(self, path: Path, text: str, is_current: Callable[[], bool]) -> DocumentResult:
         assert self.analyzer is not None
         started = time.perf_counter()
-        self.project.set_overlay(path, text)
-        self.analyzer.invalidate(path)
+        if self.project.set_overlay(path, text):
+            self.analyzer.invalidate(path)
         module = self.project.module(path)
         if module is None:
             return DocumentResult(str(path), [], None, error=self.project.error(path))

@@ -17,7 +17,7 @@ class ServerSettings:
     log_level: str = "warning"
     show_notifications: str = "onWarning"  # off, onError, onWarning, always
     trusted: bool = True
-    debounce_ms: int = 50
+    debounce_ms: int = 20
     engine: dict[str, Any] = field(default_factory=dict)  # Config overrides
     errors: list[str] = field(default_factory=list)
 
