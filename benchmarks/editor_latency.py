@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import statistics
@@ -53,10 +54,8 @@ async def wait_for(client: Client, uri: str, version: int, timeout: float = 120)
         remaining = deadline - time.perf_counter()
         if remaining <= 0:
             raise TimeoutError(f"no diagnostics for {uri} v{version}")
-        try:
+        with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(client.event.wait(), remaining)
-        except asyncio.TimeoutError:
-            pass
     return client.seen[(uri, version)]
 
 
@@ -119,7 +118,7 @@ def edit_lines(text: str, count: int, seed: int = 11) -> list[tuple[int, str]]:
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def summary(name: str, values: list[float]) -> str:

@@ -73,15 +73,28 @@ def change_document(client: LanguageClient, uri: str, version: int, text: str) -
 
 
 async def wait_for_publish(
-    client: LanguageClient, uri: str, version: int | None = None, timeout: float = 120
+    client: LanguageClient, uri: str, version: int | None = None, timeout: float = 120, settle: float = 0.3
 ) -> list[types.Diagnostic]:
-    """The diagnostics of the first publish for uri (at version, if given) from now or already seen."""
+    """The diagnostics of the newest publish for uri (at version, if given), once no further
+    publish for it has arrived for 'settle' seconds (a first open publishes what resolves
+    without jedi, then the complete result when it differs)."""
+
+    def latest() -> tuple[int, list[types.Diagnostic]] | None:
+        for index in range(len(client.published) - 1, -1, -1):  # type: ignore[attr-defined]
+            published_uri, published_version, diagnostics = client.published[index]  # type: ignore[attr-defined]
+            if published_uri == uri and (version is None or published_version == version):
+                return index, diagnostics
+        return None
 
     async def poll() -> list[types.Diagnostic]:
         while True:
-            for published_uri, published_version, diagnostics in reversed(client.published):  # type: ignore[attr-defined]
-                if published_uri == uri and (version is None or published_version == version):
-                    return diagnostics
+            found = latest()
+            if found is not None:
+                await asyncio.sleep(settle)
+                again = latest()
+                if again is not None and again[0] == found[0]:
+                    return found[1]
+                continue
             await asyncio.sleep(0.02)
 
     return await asyncio.wait_for(poll(), timeout)

@@ -450,3 +450,76 @@ def test_follow_libraries_reaches_into_third_party_code(tmp_path):
     findings = analyze_project(project, {"app.py": code}, Config(follow_libraries=True), environment=env)
     assert brief(findings) == [(5, "AG102", "requests.api.get")]
     assert findings[0].chain[0].callee == "vendorlib.fetch_rates"
+
+
+def test_decorator_wrappers_that_block_count(analyze):
+    findings = analyze(
+        """
+        import functools
+        import time
+
+        import requests
+
+
+        def retry(times: int):
+            def decorator(func):
+                @functools.wraps(func)
+                def wrapper(*args, **kwargs):
+                    for attempt in range(times):
+                        try:
+                            return func(*args, **kwargs)
+                        except OSError:
+                            time.sleep(2**attempt)
+                return wrapper
+            return decorator
+
+
+        @retry(times=3)
+        def ping() -> bool:
+            return True
+
+
+        async def health():
+            return ping()
+        """
+    )
+    assert brief(findings) == [(26, "AG101", "time.sleep")]
+    assert [hop.callee for hop in findings[0].chain] == ["app.ping", "app.retry", "time.sleep"]
+
+
+def test_dependency_instances_and_middleware_registered_by_hand(analyze):
+    findings = analyze(
+        """
+        import time
+
+        from fastapi import Depends, FastAPI, Request
+
+        app = FastAPI()
+
+
+        class FeatureGate:
+            def __init__(self, flag: str) -> None:
+                self.flag = flag
+
+            async def __call__(self, request: Request) -> None:
+                time.sleep(0.01)
+
+
+        async def audit(request: Request, call_next):
+            time.sleep(0.01)
+            return await call_next(request)
+
+
+        app.middleware("http")(audit)
+
+
+        @app.get("/beta", dependencies=[Depends(FeatureGate("beta"))])
+        async def beta():
+            return {}
+        """,
+        config=Config(scope="routes"),
+    )
+    assert [(f.span.line, f.route) for f in findings] == [
+        (14, "dependency FeatureGate.__call__"),
+        (18, "HTTP middleware audit"),
+    ]

@@ -181,7 +181,8 @@ export class ServerManager implements vscode.Disposable {
           const result = await next(command, args);
           if (command === SCAN_COMMAND && result && typeof result === "object") {
             const { files, findings } = result as { files?: number; findings?: number };
-            void vscode.window.showInformationMessage(`asyncguard: ${findings ?? 0} findings in ${files ?? 0} files.`);
+            const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+            void vscode.window.showInformationMessage(`asyncguard: ${plural(findings ?? 0, "finding")} in ${plural(files ?? 0, "file")}.`);
           }
           return result;
         },

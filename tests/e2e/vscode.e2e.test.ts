@@ -479,6 +479,21 @@ describe("VS Code end to end", { timeout: 15 * 60_000 }, () => {
     assert.ok((await squiggleOnLine("return sync_profile(user_id)")) !== undefined, "the chain's warning stays");
     await shot("fixed");
   });
+  step("asyncguard: Scan Workspace from the command palette", async () => {
+    await page.keyboard.press("Control+Shift+P");
+    const input = page.locator(".quick-input-widget input").first();
+    await input.waitFor({ state: "visible", timeout: 30_000 });
+    await page.keyboard.type("asyncguard: Scan Workspace", { delay: 10 });
+    await page.locator(".quick-input-widget .monaco-list-row").filter({ hasText: "Scan Workspace" }).first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press("Enter");
+    const toast = page.locator(".notifications-toasts .notification-toast").filter({ hasText: "asyncguard:" }).first();
+    await toast.waitFor({ state: "visible", timeout: STEP_TIMEOUT });
+    // After the fix: the chain in main.py is the one finding; the three files were checked.
+    assert.match(text(await toast.innerText()), /asyncguard: 1 finding in 3 files\./);
+    await shot("scan");
+    await page.keyboard.press("Escape");
+  });
+
   step("a killed server is restarted and serves again", async () => {
     const starts = () => (extensionLog(userData).match(/\(from asyncguard\.interpreter\), bundled server/g) ?? []).length;
     const before = starts();

@@ -92,7 +92,7 @@ class Analyzer:
         config: Config | None = None,
         environment: EnvironmentChoice | None = None,
         *,
-        jedi_budget: float | None = 2.0,
+        jedi_budget: float | None = 5.0,
     ) -> None:
         self.project = project
         self.config = config or Config()

@@ -253,6 +253,20 @@ class _ModuleEntryPoints:
 
     # ---- registrations by call ----------------------------------------------------------
     def _registration(self, call: ast.Call) -> None:
+        func = call.func
+        if (
+            isinstance(func, ast.Call)
+            and isinstance(func.func, ast.Attribute)
+            and func.func.attr == "middleware"
+            and call.args
+        ):
+            # app.middleware("http")(log_requests): the decorator applied by hand.
+            endpoint = dotted_name(call.args[0])
+            if endpoint and func.args and _string(func.args[0]) == "http":
+                self.references.append(
+                    (endpoint, "middleware", f"HTTP middleware {endpoint.rsplit('.', 1)[-1]}")
+                )
+            return
         name = dotted_name(call.func) or ""
         last = name.rsplit(".", 1)[-1]
         args = call.args
@@ -267,6 +281,13 @@ class _ModuleEntryPoints:
                 self.references.append((endpoint, "websocket", _string(args[0]) or ""))
         elif last in ("Depends", "Security"):
             target = args[0] if args else _keyword(call, "dependency")
+            if isinstance(target, ast.Call):
+                # Depends(FeatureGate("beta")): FastAPI calls the instance, so its __call__ runs.
+                maker = dotted_name(target.func)
+                if maker:
+                    label = f"dependency {maker.rsplit('.', 1)[-1]}.__call__"
+                    self.references.append((f"{maker}.__call__", "dependency", label))
+                return
             endpoint = dotted_name(target) if target is not None else None
             if endpoint:
                 self.references.append((endpoint, "dependency", f"dependency {endpoint.rsplit('.', 1)[-1]}"))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jedi
+from jedi.api.environment import SameEnvironment
 
 
 class PythonEnvironmentError(Exception):
@@ -59,6 +60,14 @@ def choose_environment(root: Path, explicit: str | None = None) -> EnvironmentCh
     return EnvironmentChoice(None, "running interpreter")
 
 
+def _same_prefix(target: Path) -> bool:
+    folder = target if target.is_dir() else target.parent.parent
+    try:
+        return folder.resolve() == Path(sys.prefix).resolve()
+    except OSError:
+        return False
+
+
 _cache: dict[str, object] = {}
 _lock = threading.Lock()
 
@@ -70,9 +79,12 @@ def jedi_environment(choice: EnvironmentChoice) -> object:
         if key in _cache:
             return _cache[key]
         target = choice.path
-        if target is None:
-            target = Path(sys.executable)
-        elif target.is_dir():
+        if target is None or _same_prefix(target):
+            # Our own interpreter: no need to start one just to ask for its sys.path.
+            environment = SameEnvironment()
+            _cache[key] = environment
+            return environment
+        if target.is_dir():
             target = _interpreter_in(target) or target
         try:
             environment = jedi.create_environment(str(target), safe=False)

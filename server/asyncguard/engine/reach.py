@@ -9,17 +9,31 @@ metadata, uncached before cached.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from pathlib import Path
 
 from .catalog import Entry, exempt
 from .findings import Hop
-from .model import CallSite, FunctionInfo, ModuleInfo
+from .model import CallSite, FunctionInfo, ModuleInfo, dotted_name
 from .project import Project
 from .resolve import FunctionRef, Resolution, Resolver
 from .rules import CATEGORY_COST, WARNING
 
 _NO_LOW = 1 << 30
+
+
+def _wrappers(module: ModuleInfo, decorator: FunctionInfo, depth: int = 0) -> list[str]:
+    """The sync functions a decorator (or a decorator factory) defines inside itself."""
+    found: list[str] = []
+    for qualname in decorator.nested.values():
+        inner = module.functions.get(qualname)
+        if inner is None or inner.is_async:
+            continue
+        found.append(qualname)
+        if depth < 1:
+            found.extend(_wrappers(module, inner, depth + 1))
+    return found
 
 
 @dataclass(frozen=True)
@@ -101,7 +115,9 @@ class Reach:
         self._stack[ref] = index
         saved_low, self._low = self._low, _NO_LOW
         try:
-            best = self._own_path(module, function, remaining)
+            best = better(
+                self._own_path(module, function, remaining), self._decorated_path(module, function, remaining)
+            )
         finally:
             del self._stack[ref]
             subtree_low = self._low
@@ -122,6 +138,32 @@ class Reach:
                 continue
             resolution = self.resolver.resolve_attribute(module, function, load)
             best = better(best, self.through(module, function, load.span, resolution, remaining))
+        return best
+
+    def _decorated_path(self, module: ModuleInfo, function: FunctionInfo, remaining: int) -> BlockPath | None:
+        """A call to a decorated function runs the decorator's wrapper first (a @retry that
+        sleeps between attempts): the wrapper's own blocking calls count too."""
+        best: BlockPath | None = None
+        for node in function.node.decorator_list:
+            target = node.func if isinstance(node, ast.Call) else node
+            dotted = dotted_name(target)
+            if dotted is None:
+                continue
+            full = self.resolver.resolve_dotted(module, dotted)
+            found = self.resolver.workspace_object(full) if full else None
+            if found is None or found[1] not in found[0].functions:
+                continue
+            decorator_module, decorator_name = found
+            for wrapper in _wrappers(decorator_module, decorator_module.functions[decorator_name]):
+                sub = self.blocking(FunctionRef(decorator_module.path, wrapper), remaining - 1)
+                if sub is not None:
+                    hop = Hop(
+                        module.path,
+                        module.index.span(node),
+                        f"{decorator_module.module_name}.{decorator_name}",
+                        function.qualname,
+                    )
+                    best = better(best, BlockPath((hop, *sub.hops), sub.entry, sub.target, sub.cached))
         return best
 
     def through(

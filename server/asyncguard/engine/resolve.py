@@ -154,6 +154,8 @@ class Resolver:
             return self.budget.run(func, *args, **kwargs)
         except BudgetExceeded:
             self.jedi_failures += 1
+            # The query was interrupted mid-inference: never reuse that script's state.
+            self._scripts.pop(label, None)
             log.info("jedi query timed out (%s); treated as unresolved", label)
             return []
         except RecursionError:
@@ -268,13 +270,12 @@ class Resolver:
             if method is not None:
                 return Resolution("workspace", name=candidate, function=method, via="local")
             return None
-        if (
-            owner in self.local.classes
-            or owner.startswith("builtins.")
-            or owner.split(".")[0] not in self.catalog.roots
-        ):
-            # A library class the catalog knows (its other methods do not block), a builtin
-            # type, or a class from a package with no blocking calls listed at all.
+        if owner.startswith("builtins.") or owner.split(".")[0] not in self.catalog.roots:
+            # A builtin type, or a class from a package with no blocking calls listed at all.
+            return Resolution("other", name=candidate, via="local")
+        if owner in self.local.classes and not self._worth_jedi(site.attr):
+            # A library class the catalog knows, and a method name it lists nowhere. When the
+            # name is listed elsewhere, jedi decides: it may be inherited from a listed class.
             return Resolution("other", name=candidate, via="local")
         return None
 
@@ -662,8 +663,12 @@ class Resolver:
 
 
 def _target_name(match: Match, full: str) -> str:
-    """Report the definition-site name, also when the import table saw a public alias."""
-    return full if match.entry.is_pattern else match.entry.name
+    """Report the definition-site name when the import table saw a public alias of the same
+    callable; an alias that names another method of a shared entry is reported as itself."""
+    entry = match.entry
+    if entry.is_pattern or full.rsplit(".", 1)[-1] != entry.name.rsplit(".", 1)[-1]:
+        return full
+    return entry.name
 
 
 def _shares_with_async(name: str) -> bool:

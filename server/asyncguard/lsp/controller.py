@@ -216,25 +216,42 @@ class Controller:
         def is_current() -> bool:
             return self.docs.get(state.uri) is state and state.version == version
 
-        try:
-            result = await self._in_worker(self.service.analyze, state.path, text, is_current)
-        except Superseded:
-            return
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.exception("asyncguard: analysis of %s failed", state.path)
-            result = DocumentResult(str(state.path), [], None, error=f"analysis failed: {exc}")
-        if not is_current():
-            return  # a newer version is on its way: never publish stale results
-        state.result = result
-        state.result_version = version
-        state.ready.set()
-        if result.error:
-            log.warning("asyncguard: %s", result.error)
-        log.debug("asyncguard: %s v%s analysed in %.0f ms", state.path.name, version, result.seconds * 1000)
-        if not self.pull:
-            self._publish(state)
+        # A document seen for the first time gets what resolves without jedi at once, then
+        # the complete result: jedi's first queries load whole libraries and take a while.
+        phases = (True, False) if state.result is None else (False,)
+        for cheap in phases:
+            try:
+                result = await self._in_worker(self.service.analyze, state.path, text, is_current, cheap)
+            except Superseded:
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.exception("asyncguard: analysis of %s failed", state.path)
+                result = DocumentResult(str(state.path), [], None, error=f"analysis failed: {exc}")
+            if not is_current():
+                return  # a newer version is on its way: never publish stale results
+            first_result = state.result is None
+            changed = first_result or _summary(state.result.findings) != _summary(result.findings)
+            state.result = result
+            state.result_version = version
+            state.ready.set()
+            if result.error:
+                log.warning("asyncguard: %s", result.error)
+            log.debug(
+                "asyncguard: %s v%s analysed%s in %.0f ms",
+                state.path.name,
+                version,
+                " (before jedi)" if cheap else "",
+                result.seconds * 1000,
+            )
+            refinement = len(phases) == 2 and not cheap
+            if not self.pull:
+                # The complete result of a first open is only sent when jedi added something.
+                if changed or not refinement:
+                    self._publish(state)
+            elif not first_result and changed and self.refresh_support:
+                self._background(self._refresh_after([]))
         if edited:
             # Other open documents may reach into this one through their chains.
             self._recheck_dependents(str(state.path), delay=_DEPENDENT_DELAY)
@@ -523,6 +540,10 @@ class Controller:
 def read_settings_source(settings: dict[str, Any]) -> dict[str, Any]:
     inner = settings.get("asyncguard")
     return inner if isinstance(inner, dict) else {}
+
+
+def _summary(findings: list[Finding]) -> list[tuple[str, str, int, int, str]]:
+    return [(f.code, f.target, f.span.line, f.span.col, f.message) for f in findings]
 
 
 def _touches(finding: Finding, start: tuple[int, int], end: tuple[int, int]) -> bool:

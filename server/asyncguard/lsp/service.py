@@ -87,7 +87,7 @@ class AnalysisService:
         config = config.merged(overrides)
         self.config = config
         self.environment = self._environment(config)
-        self.analyzer = Analyzer(self.project, config, self.environment, jedi_budget=1.5)
+        self.analyzer = Analyzer(self.project, config, self.environment, jedi_budget=3.0)
         if self.indexed:
             self.analyzer.prepare()
 
@@ -121,12 +121,14 @@ class AnalysisService:
             self.project.add_file(path)
         assert self.analyzer is not None
         self.analyzer.prepare()
-        self.analyzer.resolver.warm_up()
         self.indexed = True
         return len(files)
 
     # ---- documents ----------------------------------------------------------------------
-    def analyze(self, path: Path, text: str, is_current: Callable[[], bool]) -> DocumentResult:
+    def analyze(
+        self, path: Path, text: str, is_current: Callable[[], bool], cheap: bool = False
+    ) -> DocumentResult:
+        """Findings for a document version. 'cheap' leaves out what only jedi can resolve."""
         assert self.analyzer is not None
         started = time.perf_counter()
         if self.project.set_overlay(path, text):
@@ -135,7 +137,13 @@ class AnalysisService:
         if module is None:
             return DocumentResult(str(path), [], None, error=self.project.error(path))
         with self.project.recording() as touched:
-            report = self.analyzer.check_module(module, should_stop=lambda: not is_current())
+            if cheap:
+                with self.analyzer.resolver.cheap_only():
+                    report = self.analyzer.check_module(module, should_stop=lambda: not is_current())
+                # Helper summaries computed without jedi are incomplete: not for later.
+                self.analyzer.reach.forget()
+            else:
+                report = self.analyzer.check_module(module, should_stop=lambda: not is_current())
         if not is_current():
             raise Superseded()
         depends = {p for p in touched if p != str(path.absolute())}
