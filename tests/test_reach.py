@@ -520,6 +520,6 @@ def test_dependency_instances_and_middleware_registered_by_hand(analyze):
         config=Config(scope="routes"),
     )
     assert [(f.span.line, f.route) for f in findings] == [
-        (14, "dependency FeatureGate.__call__"),
-        (18, "HTTP middleware audit"),
+        (13, "dependency FeatureGate.__call__"),
+        (17, "HTTP middleware audit"),
     ]
