@@ -177,6 +177,7 @@ class Project:
         # Open editor buffers win over the disk.
         self._overlays: dict[Path, str] = {}
         self._chunks: dict[Path, ChunkCache] = {}
+        self._texts: dict[Path, str] = {}
         self._markers_cache: dict[tuple[Path, tuple[str, ...]], bool] = {}
         self._markers: dict[Path, set[tuple[str, ...]]] = {}
         # Every module looked up while a recorder is active is added to it: what a piece of
@@ -282,6 +283,7 @@ class Project:
 
     def invalidate(self, path: Path) -> None:
         path = path.absolute()
+        self._texts.pop(path, None)
         for markers in self._markers.pop(path, ()):
             self._markers_cache.pop((path, markers), None)
         self._modules.pop(path, None)
@@ -291,7 +293,13 @@ class Project:
         path = path.absolute()
         if path in self._overlays:
             return self._overlays[path]
+        if path in self._texts:
+            return self._texts[path]
         return read_source(path).text
+
+    def remember_text(self, path: Path, text: str) -> None:
+        """The file's text as already read (a whole-program run reads each file once)."""
+        self._texts[path.absolute()] = text
 
     def module(self, path: Path) -> ModuleInfo | None:
         """The model of a workspace file, or None when it cannot be read (see error())."""

@@ -1,18 +1,25 @@
-"""One whole-program check: discover files, pick the environment, analyse, collect."""
+"""One whole-program check: discover files, pick the environment, reuse what the on-disk cache
+knows, resolve the rest (on several cores when there is a lot), analyse, collect."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..config import Config
 from .analyzer import Analyzer
+from .cache import DiskCache, environment_fingerprint, text_hash
 from .environment import choose_environment, jedi_environment
 from .findings import Finding
+from .parallel import PARALLEL_MIN_MODULES, resolve_in_parallel
 from .project import Project, discover_files
+from .source import SourceError
 
 _ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+
+Progress = Callable[[int, int], None]
 
 
 def project_root(targets: list[Path]) -> Path:
@@ -32,6 +39,12 @@ class CheckResult:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files: int = 0
+    cached: bool = False  # the whole result came from the cache
+    resolved_in_parallel: int = 0  # modules resolved by worker processes
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 4))
 
 
 class CheckRun:
@@ -40,18 +53,58 @@ class CheckRun:
     ) -> None:
         self.root = root.absolute()
         self.config = config
-        self.jobs = jobs
+        self.jobs = jobs if jobs is not None else default_jobs()
         self.use_cache = use_cache
 
-    def check(self, targets: list[Path], progress: Callable[[int, int], None] | None = None) -> CheckResult:
+    def check(self, targets: list[Path], progress: Progress | None = None) -> CheckResult:
         result = CheckResult()
         files, errors = discover_files(targets, self.root, self.config.exclude)
         result.errors.extend(errors)
+        result.files = len(files)
         environment = choose_environment(self.root, self.config.python)
-        jedi_environment(environment)  # a broken environment is an error before any work
+        jedi_env = jedi_environment(environment)  # a broken environment is an error before any work
         project = Project(self.root, files)
+        hashes: dict[str, str] = {}
+        for path in files:
+            try:
+                text = project.text(path)
+            except SourceError:
+                continue
+            project.remember_text(path, text)
+            hashes[str(path)] = text_hash(text)
+
+        cache: DiskCache | None = None
+        run_key = ""
+        if self.use_cache:
+            settings_key = repr(sorted(asdict(self.config).items()))
+            sys_path = getattr(jedi_env, "get_sys_path", lambda: [])()
+            cache = DiskCache(self.root, settings_key, environment_fingerprint(sys_path))
+            cache.hashes = hashes
+            run_key = cache.run_key(hashes, repr(sorted(str(t) for t in targets)))
+            previous = cache.load_run(run_key)
+            if previous is not None:
+                result.findings, cached_errors, result.warnings = previous
+                result.errors = cached_errors
+                result.cached = True
+                return result
+
         analyzer = Analyzer(project, self.config, environment)
         analyzer.prepare()
+        missing: list[Path] = []
+        for path in files:
+            loaded = cache.load_module(str(path), analyzer.catalog) if cache is not None else None
+            if loaded is None:
+                missing.append(path)
+            else:
+                analyzer.resolver.preload(*loaded)
+        if self.jobs > 1 and len(missing) >= PARALLEL_MIN_MODULES:
+            answers = resolve_in_parallel(
+                project, self.config, environment, missing, self.jobs, analyzer.catalog, progress
+            )
+            for entries, depends in answers.values():
+                analyzer.resolver.preload(entries, depends)
+            result.resolved_in_parallel = len(missing)
+
         for number, path in enumerate(files, start=1):
             report = analyzer.check_path(path)
             if report.error:
@@ -61,6 +114,12 @@ class CheckRun:
             result.findings.extend(report.findings)
             if progress is not None:
                 progress(number, len(files))
-        result.files = len(files)
         result.findings.sort(key=Finding.sort_key)
+
+        if cache is not None:
+            exported = analyzer.resolver.export()
+            for path in missing:
+                key = str(path)
+                cache.save_module(key, exported.get(key, []), analyzer.resolver.dependencies(key))
+            cache.save_run(run_key, result.findings, result.errors, result.warnings)
         return result

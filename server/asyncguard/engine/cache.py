@@ -1,0 +1,175 @@
+"""The on-disk cache under the project: what each module's calls resolved to, and the findings
+of the last whole run.
+
+Layout: .asyncguard_cache/<format>-<fingerprint>/ where the fingerprint covers the asyncguard
+version, the catalog, the settings that change resolution and the environment's packages.
+Inside, one JSON file per module (its resolutions and the files they depended on, with their
+hashes) and one file for the last run. Files are written to a temporary name and renamed, so
+concurrent runs never see half a file; a file that does not parse is ignored and rewritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from .catalog import CATALOG_DIR, Catalog
+from .findings import Finding
+from .resolve import CallKey, FunctionRef, Resolution
+
+FORMAT = "v1"
+CACHE_DIR = ".asyncguard_cache"
+
+
+def text_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def _catalog_hash() -> str:
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(CATALOG_DIR.glob("*.toml")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def environment_fingerprint(sys_path: Iterable[str]) -> str:
+    """Installed packages change the folders they live in: their mtimes stand for them."""
+    digest = hashlib.blake2b(digest_size=8)
+    for entry in sys_path:
+        with contextlib.suppress(OSError):
+            digest.update(f"{entry}:{os.stat(entry).st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def _write_atomic(path: Path, payload: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(payload, stream, separators=(",", ":"))
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
+def _read(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def _resolution_to_json(resolution: Resolution) -> list[Any]:
+    return [
+        resolution.kind,
+        resolution.name,
+        resolution.match.name if resolution.match else None,
+        [resolution.function.path, resolution.function.qualname] if resolution.function else None,
+        resolution.via,
+        resolution.constructs,
+    ]
+
+
+def _resolution_from_json(data: list[Any], catalog: Catalog) -> Resolution | None:
+    kind, name, matched, function, via, constructs = data
+    match = None
+    if matched is not None:
+        match = catalog.match(matched)
+        if match is None:
+            return None
+    ref = FunctionRef(function[0], function[1]) if function else None
+    return Resolution(kind, name=name, match=match, function=ref, via=via, constructs=constructs)
+
+
+class DiskCache:
+    def __init__(self, root: Path, settings_key: str, environment_key: str) -> None:
+        fingerprint = hashlib.blake2b(
+            f"{__version__}|{_catalog_hash()}|{settings_key}|{environment_key}".encode(), digest_size=8
+        ).hexdigest()
+        self.base = root / CACHE_DIR
+        self.folder = self.base / f"{FORMAT}-{fingerprint}"
+        self.hashes: dict[str, str] = {}
+
+    def _ensure_ignored(self) -> None:
+        # Like ruff's cache: the folder says itself that git should ignore it.
+        marker = self.base / ".gitignore"
+        if not marker.exists():
+            with contextlib.suppress(OSError):
+                self.base.mkdir(parents=True, exist_ok=True)
+                marker.write_text("# Created by asyncguard\n*\n", encoding="utf-8")
+
+    def _module_file(self, path: str) -> Path:
+        return self.folder / "modules" / f"{hashlib.blake2b(path.encode(), digest_size=10).hexdigest()}.json"
+
+    # ---- whole runs ---------------------------------------------------------------------
+    def run_key(self, files: dict[str, str], extra: str) -> str:
+        digest = hashlib.blake2b(extra.encode(), digest_size=12)
+        for path in sorted(files):
+            digest.update(f"{path}\0{files[path]}\0".encode())
+        return digest.hexdigest()
+
+    def load_run(self, key: str) -> tuple[list[Finding], list[str], list[str]] | None:
+        data = _read(self.folder / "last-run.json")
+        if not isinstance(data, dict) or data.get("key") != key:
+            return None
+        try:
+            return (
+                [Finding.from_dict(item) for item in data["findings"]],
+                list(data["errors"]),
+                list(data["warnings"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def save_run(self, key: str, findings: list[Finding], errors: list[str], warnings: list[str]) -> None:
+        self._ensure_ignored()
+        payload = {
+            "key": key,
+            "findings": [f.to_dict() for f in findings],
+            "errors": errors,
+            "warnings": warnings,
+        }
+        _write_atomic(self.folder / "last-run.json", payload)
+
+    # ---- resolutions per module ---------------------------------------------------------
+    def load_module(
+        self, path: str, catalog: Catalog
+    ) -> tuple[list[tuple[CallKey, Resolution]], set[str]] | None:
+        data = _read(self._module_file(path))
+        if not isinstance(data, dict) or data.get("path") != path:
+            return None
+        depends = data.get("depends", {})
+        if data.get("hash") != self.hashes.get(path) or any(
+            self.hashes.get(other) != digest for other, digest in depends.items()
+        ):
+            return None
+        entries: list[tuple[CallKey, Resolution]] = []
+        try:
+            for key, value in data["calls"]:
+                resolution = _resolution_from_json(value, catalog)
+                if resolution is None:
+                    return None
+                entries.append(((path, *key), resolution))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return None
+        return entries, set(depends)
+
+    def save_module(self, path: str, entries: list[tuple[CallKey, Resolution]], depends: set[str]) -> None:
+        if path not in self.hashes:
+            return
+        self._ensure_ignored()
+        payload = {
+            "path": path,
+            "hash": self.hashes[path],
+            "depends": {other: self.hashes[other] for other in sorted(depends) if other in self.hashes},
+            "calls": [[list(key[1:]), _resolution_to_json(resolution)] for key, resolution in entries],
+        }
+        _write_atomic(self._module_file(path), payload)
