@@ -78,8 +78,7 @@ def resolve_in_parallel(
             pool.submit(_resolve_share, str(project.root), files, config, environment, share)
             for share in shares
         ]
-        done = 0
-        for future in as_completed(futures):
+        for done, future in enumerate(as_completed(futures), start=1):
             answers = future.result()
             for path, (entries, depends) in answers.items():
                 decoded: list[tuple[CallKey, Resolution]] = []
@@ -90,7 +89,6 @@ def resolve_in_parallel(
                 known = merged.setdefault(path, ([], set()))
                 known[0].extend(decoded)
                 known[1].update(depends)
-            done += 1
             if progress is not None:
                 progress(done, len(futures))
     return merged
