@@ -1,0 +1,71 @@
+"""The on-disk cache and the parallel path never change what is found."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+import asyncguard.engine.parallel as parallel
+from asyncguard.config import Config
+from asyncguard.engine.session import CheckRun
+from conftest import write_project
+from test_reach import ENTRY_POINTS, SERVICE_PROJECT
+
+PROJECT = {**SERVICE_PROJECT, **{f"app/{name}": code for name, code in ENTRY_POINTS.items()}}
+
+
+def run(root: Path, *, use_cache: bool = True, jobs: int = 1):  # type: ignore[no-untyped-def]
+    config = Config(python=sys.prefix)
+    return CheckRun(root, config, jobs=jobs, use_cache=use_cache).check([root])
+
+
+def summary(result) -> list[tuple[str, int, int, str, str, str | None, int]]:  # type: ignore[no-untyped-def]
+    return [
+        (Path(f.path).name, f.span.line, f.span.col, f.code, f.message, f.route, len(f.chain))
+        for f in result.findings
+    ]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    write_project(tmp_path, PROJECT)
+    return tmp_path
+
+
+def test_cached_runs_find_exactly_what_uncached_runs_find(project: Path) -> None:
+    uncached = run(project, use_cache=False)
+    assert len(uncached.findings) >= 10
+    first = run(project)
+    second = run(project)
+    assert summary(first) == summary(uncached)
+    assert not first.cached and second.cached
+    assert summary(second) == summary(uncached)
+    assert (project / ".asyncguard_cache" / ".gitignore").read_text().endswith("*\n")
+
+
+def test_a_changed_helper_invalidates_what_depends_on_it(project: Path) -> None:
+    run(project)
+    services = project / "app" / "services.py"
+    services.write_text(services.read_text().replace("    _save_consent(repo, user_id)\n", "    pass\n"))
+    cached = run(project)
+    assert not cached.cached
+    assert summary(cached) == summary(run(project, use_cache=False))
+    assert not any("create_authorization_response" in f.message for f in cached.findings)
+
+
+def test_corrupt_cache_files_are_ignored(project: Path) -> None:
+    expected = summary(run(project))
+    for path in (project / ".asyncguard_cache").rglob("*.json"):
+        path.write_text("{not json")
+    assert summary(run(project)) == expected
+
+
+def test_parallel_resolution_finds_the_same(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("asyncguard.engine.session.PARALLEL_MIN_MODULES", 1)
+    assert parallel.PARALLEL_MIN_MODULES > 1
+    result = run(project, use_cache=False, jobs=2)
+    assert result.resolved_in_parallel == len(list(project.rglob("*.py")))
+    assert summary(result) == summary(run(project, use_cache=False))
