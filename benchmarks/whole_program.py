@@ -1,0 +1,185 @@
+"""Whole-program runs on real FastAPI applications from PyPI wheels, side by side with ruff's
+ASYNC rules and hydroid (hydroid-cli), on the same files and the same environment.
+
+    python benchmarks/whole_program.py [--apps open-webui prefect] [--markdown FILE]
+
+Downloads the wheels (no dependencies) and a venv with the libraries their server code imports
+into benchmarks/.work/ on first use; later runs reuse them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).parent
+WORK = HERE / ".work"
+REPO = HERE.parent
+ASYNCGUARD = REPO / ".venv" / "bin" / "asyncguard"
+RUFF = REPO / ".venv" / "bin" / "ruff"
+
+# name -> (pinned version, package folder to check inside the wheel)
+APPS = {
+    "open-webui": ("0.12.4", "open_webui"),
+    "prefect": ("3.9.1", "prefect/server"),
+}
+# What the server code imports most, so jedi (and hydroid) can resolve calls into it.
+ENV_PACKAGES = [
+    "fastapi",
+    "starlette",
+    "pydantic",
+    "sqlalchemy",
+    "requests",
+    "httpx",
+    "aiohttp",
+    "redis",
+    "boto3",
+    "peewee",
+    "psycopg2-binary",
+    "alembic",
+    "hydroid-cli",
+]
+
+_MEASURE = (
+    "import resource, subprocess, sys, time\n"
+    "start = time.perf_counter()\n"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode\n"
+    "wall = time.perf_counter() - start\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "print(wall, peak, code)\n"
+)
+
+
+@dataclass
+class Measure:
+    wall: float
+    peak_mb: float
+    findings: int | None
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MB, the largest process of the run)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *cmd], cwd=cwd, capture_output=True, text=True, env=env, check=True
+    )
+    wall, peak, _ = out.stdout.split()
+    return float(wall), int(peak) / 1024
+
+
+def prepare(apps: list[str]) -> tuple[dict[str, Path], Path]:
+    WORK.mkdir(exist_ok=True)
+    env = WORK / "env"
+    if not (env / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
+        subprocess.run([str(env / "bin" / "pip"), "install", "--quiet", *ENV_PACKAGES], check=True)
+    roots: dict[str, Path] = {}
+    for app in apps:
+        version, package = APPS[app]
+        target = WORK / "src" / f"{app}-{version}"
+        if not target.exists():
+            wheels = WORK / "wheels"
+            subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", str(wheels), f"{app}=={version}"],
+                check=True,
+            )
+            wheel = next(wheels.glob(f"{app.replace('-', '_')}-{version}-*.whl"))
+            with zipfile.ZipFile(wheel) as archive:
+                archive.extractall(target)
+        roots[app] = target / package
+    return roots, env
+
+
+def count_findings(cmd: list[str], cwd: Path, key: str | None) -> int | None:
+    out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+    try:
+        data = json.loads(out.stdout)
+    except ValueError:
+        return None
+    items = data.get(key, data) if isinstance(data, dict) and key else data
+    return len(items) if isinstance(items, list) else None
+
+
+def files_in(root: Path) -> int:
+    return sum(1 for _ in root.rglob("*.py"))
+
+
+def measure_app(name: str, root: Path, env: Path) -> dict[str, Measure]:
+    python = str(env)
+    hydroid = str(env / "bin" / "hydroid")
+    clean = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")}
+    results: dict[str, Measure] = {}
+
+    def fresh(path: Path) -> None:
+        shutil.rmtree(path, ignore_errors=True)
+
+    ag = [str(ASYNCGUARD), "check", "--python", python, "--format", "json", "."]
+    fresh(root / ".asyncguard_cache")
+    wall, peak = run([*ag, "-j", "1"], root, clean)
+    results["asyncguard, cold, 1 process"] = Measure(wall, peak, None)
+    fresh(root / ".asyncguard_cache")
+    wall, peak = run(ag, root, clean)
+    results["asyncguard, cold"] = Measure(wall, peak, count_findings([*ag, "--no-cache"], root, "findings"))
+    wall, peak = run(ag, root, clean)
+    results["asyncguard, warm cache"] = Measure(wall, peak, None)
+
+    hy = [hydroid, "--python", python, "--format", "json", "."]
+    fresh(root / ".hydroid_cache")
+    wall, peak = run(hy, root, clean)
+    results["hydroid, cold"] = Measure(wall, peak, count_findings([*hy, "--no-cache"], root, "findings"))
+    wall, peak = run(hy, root, clean)
+    results["hydroid, warm cache"] = Measure(wall, peak, None)
+
+    ruff = [str(RUFF), "check", "--select", "ASYNC", "--output-format", "json", "--exit-zero", "."]
+    wall, peak = run([*ruff, "--no-cache"], root, clean)
+    results["ruff ASYNC, no cache"] = Measure(wall, peak, count_findings([*ruff, "--no-cache"], root, None))
+    wall, peak = run(ruff, root, clean)
+    results["ruff ASYNC, warm cache"] = Measure(wall, peak, None)
+    return results
+
+
+def table(name: str, root: Path, results: dict[str, Measure]) -> str:
+    hydroid_cold = results["hydroid, cold"].wall
+    hydroid_warm = results["hydroid, warm cache"].wall
+    lines = [
+        f"**{name}** ({files_in(root)} Python files in `{root.relative_to(WORK / 'src')}`)",
+        "",
+        "| run | wall s | ratio to hydroid (same kind of run) | peak MB | findings |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for label, m in results.items():
+        peer = hydroid_warm if "warm" in label else hydroid_cold
+        ratio = f"{m.wall / peer:.1f}x" if peer > 0 else "-"
+        found = "" if m.findings is None else str(m.findings)
+        lines.append(f"| {label} | {m.wall:.2f} | {ratio} | {m.peak_mb:.0f} | {found} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--apps", nargs="*", default=list(APPS), choices=list(APPS))
+    parser.add_argument("--markdown", type=Path)
+    args = parser.parse_args()
+    roots, env = prepare(args.apps)
+    blocks = [
+        f"Whole program, {time.strftime('%Y-%m-%d')}, Python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} cores; every tool on the same files with the same environment"
+    ]
+    for name, root in roots.items():
+        blocks.append(table(name, root, measure_app(name, root, env)))
+    text = "\n\n".join(blocks)
+    print(text)
+    if args.markdown:
+        with args.markdown.open("a", encoding="utf-8") as handle:
+            handle.write(text + "\n\n")
+
+
+if __name__ == "__main__":
+    main()
