@@ -59,7 +59,7 @@ test("defaults agree with the server's", () => {
       cpuHeavy: false,
       logLevel: "warning",
       showNotifications: "onWarning",
-      debounceMs: 50,
+      debounceMs: 20,
       importStrategy: "useBundled",
       "trace.server": "off",
     },
