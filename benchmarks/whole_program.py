@@ -26,10 +26,11 @@ REPO = HERE.parent
 ASYNCGUARD = REPO / ".venv" / "bin" / "asyncguard"
 RUFF = REPO / ".venv" / "bin" / "ruff"
 
-# name -> (pinned version, package folder to check inside the wheel)
+# name -> pinned version. Every tool checks the whole unpacked wheel (the server package and
+# what it imports from the rest of the project), from the same root.
 APPS = {
-    "open-webui": ("0.12.4", "open_webui"),
-    "prefect": ("3.9.1", "prefect/server"),
+    "open-webui": "0.12.4",
+    "prefect": "3.9.1",
 }
 # What the server code imports most, so jedi (and hydroid) can resolve calls into it.
 ENV_PACKAGES = [
@@ -82,18 +83,30 @@ def prepare(apps: list[str]) -> tuple[dict[str, Path], Path]:
         subprocess.run([str(env / "bin" / "pip"), "install", "--quiet", *ENV_PACKAGES], check=True)
     roots: dict[str, Path] = {}
     for app in apps:
-        version, package = APPS[app]
+        version = APPS[app]
         target = WORK / "src" / f"{app}-{version}"
         if not target.exists():
             wheels = WORK / "wheels"
             subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", str(wheels), f"{app}=={version}"],
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--quiet",
+                    "--no-deps",
+                    "-d",
+                    str(wheels),
+                    f"{app}=={version}",
+                ],
                 check=True,
             )
             wheel = next(wheels.glob(f"{app.replace('-', '_')}-{version}-*.whl"))
             with zipfile.ZipFile(wheel) as archive:
                 archive.extractall(target)
-        roots[app] = target / package
+            # A project root of its own: nothing above it (this repository, its .gitignore) counts.
+            (target / "pyproject.toml").write_text(f"[project]\nname = '{app}-bench'\n")
+        roots[app] = target
     return roots, env
 
 
@@ -149,7 +162,7 @@ def table(name: str, root: Path, results: dict[str, Measure]) -> str:
     hydroid_cold = results["hydroid, cold"].wall
     hydroid_warm = results["hydroid, warm cache"].wall
     lines = [
-        f"**{name}** ({files_in(root)} Python files in `{root.relative_to(WORK / 'src')}`)",
+        f"**{name}** ({files_in(root)} Python files, the whole wheel `{root.name}`)",
         "",
         "| run | wall s | ratio to hydroid (same kind of run) | peak MB | findings |",
         "| --- | --- | --- | --- | --- |",

@@ -5,9 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
-
 import asyncguard.engine.parallel as parallel
+import pytest
 from asyncguard.config import Config
 from asyncguard.engine.session import CheckRun
 from conftest import write_project

@@ -26,7 +26,9 @@ from .source import SourceError
 
 log = logging.getLogger("asyncguard.analyzer")
 
-_DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)", re.M)
+# Indented defs only: methods (and nested functions) are what an attribute call can reach;
+# module-level functions are found through the import table.
+_DEF = re.compile(r"^[ \t]+(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)", re.M)
 _PROPERTY = re.compile(
     r"@(?:[\w.]*\.)?(?:cached_)?property[ \t]*\r?\n(?:[ \t]*@.*\r?\n)*[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)"
 )

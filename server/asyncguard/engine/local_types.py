@@ -31,6 +31,11 @@ class LocalTypes:
     def __init__(self, resolver, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
         self.resolver = resolver
         self.returns = builtin_returns()
+        self._memo: dict[tuple[int, str], str | None] = {}
+        self._active: set[tuple[int, str]] = set()
+        self._binding_index: dict[
+            int, tuple[FunctionInfo, dict[str, list[tuple[str, ast.expr | None, ast.expr | None]]]]
+        ] = {}
         self._roots = catalog.roots | {name.split(".")[0] for name in self.returns}
         # Classes the catalog knows methods of: calling one of them makes an instance of it.
         self.classes: set[str] = set(self.returns.values())
@@ -81,36 +86,84 @@ class LocalTypes:
         return None
 
     def _local(self, module: ModuleInfo, function: FunctionInfo, name: str, depth: int) -> str | None:
-        """The one type every binding of a local name agrees on."""
-        types: set[str | None] = set()
+        """The one type every binding of a local name agrees on (memoized per function)."""
+        key = (id(function), name)
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._active:
+            return None  # 'x = f(x)': a cycle decides nothing
+        self._active.add(key)
+        try:
+            types: set[str | None] = set()
+            for kind, first, second in self._bindings(function).get(name, ()):
+                if kind == "param":
+                    types.add(self.annotation(module, first) if first is not None else None)
+                elif kind == "assign":
+                    types.add(self.of(module, function, first, depth))
+                elif kind == "annotated":
+                    typed = self.annotation(module, first)
+                    types.add(
+                        typed or (self.of(module, function, second, depth) if second is not None else None)
+                    )
+                elif kind == "with":
+                    types.add(self._entered(module, function, first, depth))
+                else:
+                    types.add(None)
+                if len(types) > 1:
+                    break
+            result = types.pop() if len(types) == 1 else None
+        finally:
+            self._active.discard(key)
+        self._memo[key] = result
+        return result
+
+    def _bindings(
+        self, function: FunctionInfo
+    ) -> dict[str, list[tuple[str, ast.expr | None, ast.expr | None]]]:
+        """Every binding of every local name in the function's frame, found in one walk."""
+        cached = self._binding_index.get(id(function))
+        if cached is not None and cached[0] is function:
+            return cached[1]
+        index: dict[str, list[tuple[str, ast.expr | None, ast.expr | None]]] = {}
+
+        def add(name: str, kind: str, first: ast.expr | None = None, second: ast.expr | None = None) -> None:
+            index.setdefault(name, []).append((kind, first, second))
+
         node = function.node
         for param in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
-            if param.arg == name:
-                types.add(self.annotation(module, param.annotation) if param.annotation else None)
+            add(param.arg, "param", param.annotation)
         for stmt in _frame_nodes(node):
             if isinstance(stmt, ast.Assign):
-                if any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets):
-                    types.add(self.of(module, function, stmt.value, depth))
-                elif any(name in _names(t) for t in stmt.targets):
-                    types.add(None)
-            elif (
-                isinstance(stmt, ast.AnnAssign)
-                and isinstance(stmt.target, ast.Name)
-                and stmt.target.id == name
-            ):
-                typed = self.annotation(module, stmt.annotation)
-                types.add(typed or (self.of(module, function, stmt.value, depth) if stmt.value else None))
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name):
+                        add(target.id, "assign", stmt.value)
+                    else:
+                        for name in _names(target):
+                            add(name, "unknown")
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                add(stmt.target.id, "annotated", stmt.annotation, stmt.value)
             elif isinstance(stmt, (ast.With, ast.AsyncWith)):
                 for item in stmt.items:
-                    if isinstance(item.optional_vars, ast.Name) and item.optional_vars.id == name:
-                        types.add(self._entered(module, function, item.context_expr, depth))
+                    if isinstance(item.optional_vars, ast.Name):
+                        add(item.optional_vars.id, "with", item.context_expr)
+                    elif item.optional_vars is not None:
+                        for name in _names(item.optional_vars):
+                            add(name, "unknown")
             elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.AugAssign, ast.NamedExpr)):
-                target = stmt.target
-                if name in _names(target):
-                    types.add(None)
-        if len(types) != 1:
-            return None
-        return types.pop()
+                for name in _names(stmt.target):
+                    add(name, "unknown")
+        self._binding_index[id(function)] = (function, index)
+        return index
+
+    def bindings_of(
+        self, function: FunctionInfo, name: str
+    ) -> list[tuple[str, ast.expr | None, ast.expr | None]]:
+        return self._bindings(function).get(name, [])
+
+    def reset(self) -> None:
+        """Forget inferred types: a module they may depend on changed."""
+        self._memo.clear()
+        self._binding_index.clear()
 
     def _entered(
         self, module: ModuleInfo, function: FunctionInfo | None, expr: ast.expr, depth: int
@@ -143,6 +196,22 @@ class LocalTypes:
         return self.returns.get(f"{owner}.{expr.attr}")
 
     def _instance_attribute(
+        self, module: ModuleInfo, class_qualname: str, attr: str, depth: int
+    ) -> str | None:
+        key = (id(module.classes.get(class_qualname)), f".{attr}")
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._active:
+            return None
+        self._active.add(key)
+        try:
+            result = self._instance_attribute_uncached(module, class_qualname, attr, depth)
+        finally:
+            self._active.discard(key)
+        self._memo[key] = result
+        return result
+
+    def _instance_attribute_uncached(
         self, module: ModuleInfo, class_qualname: str, attr: str, depth: int
     ) -> str | None:
         info = module.classes.get(class_qualname)

@@ -151,6 +151,8 @@ class ClassInfo:
     span: Span
     bases: list[str]
     methods: dict[str, str] = field(default_factory=dict)  # name -> function qualname
+    # A base that is not a plain name ('declarative_base()'): what it brings is unknown.
+    opaque_bases: bool = False
 
 
 @dataclass
@@ -362,7 +364,8 @@ class _ModuleBuilder:
                 name=stmt.name,
                 node=stmt,
                 span=self.index.span(stmt),
-                bases=[d for d in (dotted_name(b) for b in stmt.bases) if d],
+                bases=[d for d in (dotted_name(_base_class(b)) for b in stmt.bases) if d],
+                opaque_bases=any(dotted_name(_base_class(b)) is None for b in stmt.bases),
             )
             self.classes[qualname] = info
             for child in stmt.body:
@@ -439,6 +442,11 @@ class _ModuleBuilder:
         if name_col < 0:
             name_col = col
         return Span(line, name_col, line, name_col + len(node.name))
+
+
+def _base_class(node: ast.expr) -> ast.expr:
+    """'BaseRepository[User]' inherits from BaseRepository."""
+    return node.value if isinstance(node, ast.Subscript) else node
 
 
 def _contains_definitions(stmt: ast.stmt) -> bool:
@@ -725,7 +733,13 @@ class _FrameWalker:
             attr = ""
             receiver = None
         func_span = self.index.span(func)
-        name_col = max(func_span.col, func_span.end_col - len(attr)) if attr else func_span.col
+        if not attr:
+            name_col = func_span.col
+        elif func_span.line == func_span.end_line:
+            name_col = max(func_span.col, func_span.end_col - len(attr))
+        else:
+            # '(...)\n    .filter': the name sits at the end of the callee's last line.
+            name_col = max(0, func_span.end_col - len(attr))
         site = CallSite(
             span=self.index.span(node),
             func_span=func_span,

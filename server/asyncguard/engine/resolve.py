@@ -7,6 +7,7 @@ attributes set in __init__, inherited methods). Every jedi answer is cached per 
 
 from __future__ import annotations
 
+import ast
 import builtins
 import logging
 import sys
@@ -21,11 +22,18 @@ from .budget import Budget, BudgetExceeded
 from .catalog import Catalog, Match
 from .environment import EnvironmentChoice, jedi_environment
 from .local_types import LocalTypes
-from .model import AttrLoad, CallSite, FunctionInfo, ModuleInfo
+from .model import AttrLoad, CallSite, FunctionInfo, ModuleInfo, dotted_name
 from .project import Project
 from .resolve_names import STDLIB
 
 log = logging.getLogger("asyncguard.resolve")
+
+# Inferring a parameter from every call of its function across the project is what makes jedi
+# slow on large code bases (minutes on a real application); annotations and the local
+# inference cover the cases that matter, so that search is off.
+jedi.settings.dynamic_params = False
+jedi.settings.dynamic_params_for_other_modules = False
+jedi.settings.dynamic_array_additions = False
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -90,6 +98,7 @@ class Resolver:
         self._scripts: dict[str, tuple[str, jedi.Script]] = {}
         self._canonical: dict[str, object] = {}
         self._calls: dict[CallKey, Resolution] = {}
+        self._same_receiver: dict[tuple[str, str, str, str], Resolution] = {}
         self._cheap = 0
         self._skipped = 0
         self._deps: dict[str, set[str]] = {}
@@ -123,6 +132,8 @@ class Resolver:
         depended on it. Answers keyed by unchanged functions of the module itself are kept:
         their key includes the function's source."""
         self._scripts.pop(path, None)
+        self.local.reset()
+        self._same_receiver.clear()
         stale = {p for p, touched in self._deps.items() if path in touched and p != path}
         if stale:
             self._calls = {k: v for k, v in self._calls.items() if k[0] not in stale}
@@ -221,9 +232,26 @@ class Resolver:
             inferred = self._from_local_types(module, function, site)
             if inferred is not None:
                 return inferred
-            if not self._worth_jedi(site.attr):
+            if not self._worth_jedi(site.attr) or self._jedi_cannot_help(module, function, site):
                 return Resolution("other", via="prefilter")
+            # 'message.get(...)' ten times in one function: one jedi query, when 'message' is
+            # bound once (so it has one type throughout).
+            receiver = dotted_name(site.receiver)
+            if receiver is not None and self._bound_once(function, receiver):
+                key = (module.path, function.context_key, receiver, site.attr)
+                if key in self._same_receiver:
+                    return self._same_receiver[key]
+                resolution = self._from_jedi(module, site)
+                if not self._cheap:
+                    self._same_receiver[key] = resolution
+                return resolution
         return self._from_jedi(module, site)
+
+    def _bound_once(self, function: FunctionInfo, receiver: str) -> bool:
+        root = receiver.split(".")[0]
+        if root in ("self", "cls"):
+            return True
+        return len(self.local.bindings_of(function, root)) <= 1
 
     def _instance_call(self, module: ModuleInfo, function: FunctionInfo, site: CallSite) -> Resolution | None:
         """Calling an instance runs its class's __call__ ('geocode(address)' with
@@ -269,6 +297,9 @@ class Resolver:
             method = self._method_in_class(class_module, qualname, site.attr, 0)
             if method is not None:
                 return Resolution("workspace", name=candidate, function=method, via="local")
+            if self._library_bases_never_block(class_module, qualname):
+                # Inherited from pydantic.BaseModel, Enum, ...: nothing there blocks.
+                return Resolution("other", name=candidate, via="local")
             return None
         if owner.startswith("builtins.") or owner.split(".")[0] not in self.catalog.roots:
             # A builtin type, or a class from a package with no blocking calls listed at all.
@@ -278,6 +309,43 @@ class Resolver:
             # name is listed elsewhere, jedi decides: it may be inherited from a listed class.
             return Resolution("other", name=candidate, via="local")
         return None
+
+    def _library_bases_never_block(self, module: ModuleInfo, class_qualname: str, depth: int = 0) -> bool:
+        """Do all the classes this workspace class inherits from outside the workspace come from
+        packages with nothing in the catalog?"""
+        info = module.classes.get(class_qualname)
+        if info is None or depth > 8 or info.opaque_bases:
+            return False
+        for base in info.bases:
+            found = self._workspace_class(module, base)
+            if found is not None:
+                if not self._library_bases_never_block(found[0], found[1], depth + 1):
+                    return False
+                continue
+            full = self._expand(module, base, 0) or base
+            if full.split(".")[0] in self.catalog.roots and full.split(".")[0] != "builtins":
+                return False
+        return True
+
+    def _jedi_cannot_help(self, module: ModuleInfo, function: FunctionInfo, site: CallSite) -> bool:
+        """Receivers whose type jedi cannot know, or whose methods cannot block: an
+        unannotated parameter, a builtin value, an object of a library the catalog has nothing
+        for (a Starlette Request and whatever hangs off it)."""
+        root = site.receiver
+        while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript, ast.Await)):
+            if _opaque_value(root):
+                return True
+            root = root.func if isinstance(root, ast.Call) else root.value
+        if not isinstance(root, ast.Name) or root.id in ("self", "cls"):
+            return False
+        # With dynamic parameter inference off, jedi knows nothing of an unannotated parameter
+        # nor of anything reached from it; nor of what came out of a container or an await.
+        bindings = self.local.bindings_of(function, root.id)
+        return bool(bindings) and all(
+            (kind == "param" and first is None)
+            or (kind == "assign" and first is not None and _opaque_value(first))
+            for kind, first, _ in bindings
+        )
 
     def _worth_jedi(self, attr: str) -> bool:
         return self.catalog.may_match_method(attr) or attr in self.workspace_names or attr == "__call__"
@@ -660,6 +728,18 @@ class Resolver:
             if match is not None:
                 return Resolution("catalog", name=candidate, match=match, via="jedi")
         return UNKNOWN
+
+
+def _opaque_value(node: ast.expr) -> bool:
+    """Values jedi never types usefully: a JSON-like item (data["chat"]), a dict's .get(), the
+    result of an awaited (async) call. Nothing reached from them is a blocking call jedi could
+    name. (An item under a variable key, futures[job_id], keeps its container's annotation.)"""
+    if isinstance(node, ast.Await):
+        return True
+    if isinstance(node, ast.Subscript):
+        key = node.slice
+        return isinstance(key, ast.Constant) and isinstance(key.value, str)
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
 
 
 def _target_name(match: Match, full: str) -> str:
