@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.asyncguard-installed
 LINT_PATHS := server tests $(wildcard benchmarks/*.py)
 
-.PHONY: run test test-python lint format venv clean vsix test-node test-e2e e2e-tools node-deps
+.PHONY: run test test-python lint format venv clean vsix test-node test-e2e e2e-tools node-deps bench fuzz
 
 # The VS Code extension (package.json, client/): npm for the client, the .vsix and its tests.
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
@@ -46,6 +46,19 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Speed and memory figures (never timed tests): editor latency over stdio, and whole-program
+# runs on real applications from PyPI beside ruff and hydroid. Writes benchmarks/RESULTS.md.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+# A long fuzzing campaign: generated programs plus mutations of real FastAPI applications
+# (unpacked from PyPI wheels), 10,000+ programs through the engine and the fixes.
+FUZZ_EXAMPLES ?= 3500
+fuzz: $(STAMP)
+	$(BIN)/python benchmarks/whole_program.py --prepare-only
+	ASYNCGUARD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) ASYNCGUARD_FUZZ_CORPUS=benchmarks/.work/src \
+	  $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/test_fuzz.py
 
 node-deps: $(NPM_STAMP)
 

@@ -179,8 +179,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--apps", nargs="*", default=list(APPS), choices=list(APPS))
     parser.add_argument("--markdown", type=Path)
+    parser.add_argument("--prepare-only", action="store_true", help="download and unpack, then stop")
     args = parser.parse_args()
     roots, env = prepare(args.apps)
+    if args.prepare_only:
+        return
     blocks = [
         f"Whole program, {time.strftime('%Y-%m-%d')}, Python {sys.version.split()[0]}, "
         f"{os.cpu_count()} cores; every tool on the same files with the same environment"
