@@ -29,6 +29,7 @@ class Client(LanguageClient):
     def __init__(self) -> None:
         super().__init__("asyncguard-bench", "1")
         self.seen: dict[tuple[str, int | None], float] = {}
+        self.latest: dict[str, list[types.Diagnostic]] = {}
         self.event = asyncio.Event()
 
 
@@ -38,6 +39,7 @@ def make_client() -> Client:
     @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     def on_publish(params: types.PublishDiagnosticsParams) -> None:
         client.seen[(params.uri, params.version)] = time.perf_counter()
+        client.latest[params.uri] = list(params.diagnostics)
         client.event.set()
 
     @client.feature(types.WINDOW_LOG_MESSAGE)
@@ -57,6 +59,15 @@ async def wait_for(client: Client, uri: str, version: int, timeout: float = 120)
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(client.event.wait(), remaining)
     return client.seen[(uri, version)]
+
+
+async def settle(client: Client, quiet: float = 1.5) -> None:
+    """Wait until no diagnostics have arrived for 'quiet' seconds."""
+    while True:
+        count = len(client.seen)
+        await asyncio.sleep(quiet)
+        if len(client.seen) == count:
+            return
 
 
 async def start(root: Path) -> Client:
@@ -144,6 +155,8 @@ async def main() -> None:
         started = open_doc(client, uri, text)
         opens.append(await wait_for(client, uri, 1) - started)
         if run == 0:
+            # "Once warm": the first open may still be refining its result with jedi.
+            await settle(client)
             current = text.split("\n")
             for version, (index, line) in enumerate(edit_lines(text, args.edits), start=2):
                 current[index] = line

@@ -27,7 +27,9 @@ def main() -> None:
     generated.write_text(HEADER.format(date=time.strftime("%Y-%m-%d"), cores=os.cpu_count()))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     for script in ("editor_latency.py", "whole_program.py"):
-        subprocess.run([sys.executable, str(HERE / script), "--markdown", str(generated)], check=True, env=env)
+        subprocess.run(
+            [sys.executable, str(HERE / script), "--markdown", str(generated)], check=True, env=env
+        )
     notes = HERE / "RESULTS-notes.md"
     text = generated.read_text()
     if notes.exists():
