@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import asyncguard.engine.parallel as parallel
 import pytest
 from asyncguard.config import Config
 from asyncguard.engine.session import CheckRun
@@ -63,8 +62,10 @@ def test_corrupt_cache_files_are_ignored(project: Path) -> None:
 
 
 def test_parallel_resolution_finds_the_same(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("asyncguard.engine.session.PARALLEL_MIN_MODULES", 1)
-    assert parallel.PARALLEL_MIN_MODULES > 1
+    import asyncguard.engine.session as session
+
+    assert session.PARALLEL_MIN_MODULES > 1
+    monkeypatch.setattr(session, "PARALLEL_MIN_MODULES", 1)
     result = run(project, use_cache=False, jobs=2)
     assert result.resolved_in_parallel == len(list(project.rglob("*.py")))
     assert summary(result) == summary(run(project, use_cache=False))

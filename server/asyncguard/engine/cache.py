@@ -15,14 +15,13 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from .catalog import CATALOG_DIR, Catalog
 from .findings import Finding
-from .resolve import CallKey, FunctionRef, Resolution
+from .resolution import CallKey, FunctionRef, Resolution
 
 FORMAT = "v1"
 CACHE_DIR = ".asyncguard_cache"
@@ -36,15 +35,6 @@ def _catalog_hash() -> str:
     digest = hashlib.blake2b(digest_size=8)
     for path in sorted(CATALOG_DIR.glob("*.toml")):
         digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def environment_fingerprint(sys_path: Iterable[str]) -> str:
-    """Installed packages change the folders they live in: their mtimes stand for them."""
-    digest = hashlib.blake2b(digest_size=8)
-    for entry in sys_path:
-        with contextlib.suppress(OSError):
-            digest.update(f"{entry}:{os.stat(entry).st_mtime_ns}".encode())
     return digest.hexdigest()
 
 

@@ -12,9 +12,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import jedi
-from jedi.api.environment import SameEnvironment
-
 
 class PythonEnvironmentError(Exception):
     """The named environment is unusable; the message is one line for the user."""
@@ -60,6 +57,25 @@ def choose_environment(root: Path, explicit: str | None = None) -> EnvironmentCh
     return EnvironmentChoice(None, "running interpreter")
 
 
+def fingerprint(choice: EnvironmentChoice) -> str:
+    """Stands for the installed packages, without starting the interpreter: installing or
+    removing a package changes its site-packages folder's modification time."""
+    if choice.path is None or _same_prefix(choice.path):
+        folders = [p for p in sys.path if p]
+    else:
+        base = choice.path if choice.path.is_dir() else choice.path.parent.parent
+        folders = [str(p) for p in sorted(base.glob("lib/python*/site-packages"))]
+        folders += [str(p) for p in sorted(base.glob("Lib/site-packages"))]
+        folders.append(str(base / "pyvenv.cfg"))
+    parts = []
+    for folder in folders:
+        try:
+            parts.append(f"{folder}:{os.stat(folder).st_mtime_ns}")
+        except OSError:
+            parts.append(f"{folder}:-")
+    return "|".join(parts)
+
+
 def _same_prefix(target: Path) -> bool:
     folder = target if target.is_dir() else target.parent.parent
     try:
@@ -74,6 +90,9 @@ _lock = threading.Lock()
 
 def jedi_environment(choice: EnvironmentChoice) -> object:
     """A jedi environment for the choice, created once per path (it spawns a subprocess)."""
+    import jedi  # here, not at the top: a cached run never needs it
+    from jedi.api.environment import SameEnvironment
+
     key = str(choice.path) if choice.path else sys.executable
     with _lock:
         if key in _cache:

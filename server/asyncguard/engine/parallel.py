@@ -15,11 +15,7 @@ from .cache import _resolution_from_json, _resolution_to_json
 from .catalog import Catalog
 from .environment import EnvironmentChoice
 from .project import Project
-from .resolve import CallKey, Resolution
-
-# Every worker pays jedi's cold start (loading the libraries it infers through) again: below this
-# many modules to resolve, that costs more than the second core saves.
-PARALLEL_MIN_MODULES = 150
+from .resolution import CallKey, Resolution
 
 Answers = dict[str, tuple[list[tuple[list[Any], list[Any]]], list[str]]]
 

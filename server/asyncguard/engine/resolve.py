@@ -11,9 +11,9 @@ import ast
 import builtins
 import logging
 import sys
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import jedi
@@ -24,6 +24,7 @@ from .environment import EnvironmentChoice, jedi_environment
 from .local_types import LocalTypes
 from .model import AttrLoad, CallSite, FunctionInfo, ModuleInfo, dotted_name
 from .project import Project
+from .resolution import UNKNOWN, CallKey, FunctionRef, Resolution
 from .resolve_names import STDLIB
 
 log = logging.getLogger("asyncguard.resolve")
@@ -36,6 +37,7 @@ jedi.settings.dynamic_params_for_other_modules = False
 jedi.settings.dynamic_array_additions = False
 
 _BUILTINS = frozenset(dir(builtins))
+_SCRIPTS_KEPT = 24
 
 # Receivers of these kinds are async look-alikes sharing method definitions with sync
 # clients (redis.asyncio reuses the sync command mixins).
@@ -43,30 +45,6 @@ _ASYNC_MARKERS = (".asyncio.", ".aio.", "aioredis", "motor.", "aiofiles")
 
 # jedi re-exports and stubs sometimes name a callable through 'typing' or '_io': normalise.
 _NAME_FIXUPS = {"io.open": "builtins.open", "_io.open": "builtins.open"}
-
-
-@dataclass(frozen=True)
-class FunctionRef:
-    path: str
-    qualname: str
-
-
-@dataclass
-class Resolution:
-    kind: str  # 'catalog' | 'workspace' | 'other' | 'unknown'
-    name: str | None = None
-    match: Match | None = None
-    function: FunctionRef | None = None
-    via: str = "imports"
-    # The callee is a class being constructed (its __init__ is the function).
-    constructs: bool = False
-
-
-UNKNOWN = Resolution("unknown")
-
-# (module path, function context key, line relative to the function's top-level statement,
-# column, callee text)
-CallKey = tuple[str, str, int, int, str]
 
 
 def _is_async_type(full_name: str) -> bool:
@@ -95,7 +73,7 @@ class Resolver:
         self._jedi_project = jedi.Project(
             str(project.root), smart_sys_path=True, load_unsafe_extensions=False
         )
-        self._scripts: dict[str, tuple[str, jedi.Script]] = {}
+        self._scripts: OrderedDict[str, tuple[str, jedi.Script]] = OrderedDict()
         self._canonical: dict[str, object] = {}
         self._calls: dict[CallKey, Resolution] = {}
         self._same_receiver: dict[tuple[str, str, str, str], Resolution] = {}
@@ -117,6 +95,7 @@ class Resolver:
     def script(self, module: ModuleInfo) -> jedi.Script:
         cached = self._scripts.get(module.path)
         if cached is not None and cached[0] is module.text:
+            self._scripts.move_to_end(module.path)
             return cached[1]
         script = jedi.Script(
             module.text,
@@ -125,6 +104,9 @@ class Resolver:
             environment=self._environment(),
         )
         self._scripts[module.path] = (module.text, script)
+        # Each script holds its own inference state: keep the recent ones, not the project's.
+        while len(self._scripts) > _SCRIPTS_KEPT:
+            self._scripts.popitem(last=False)
         return script
 
     def forget(self, path: str) -> None:

@@ -9,13 +9,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..config import Config
-from .analyzer import Analyzer
-from .cache import DiskCache, environment_fingerprint, text_hash
-from .environment import choose_environment, jedi_environment
+from .cache import DiskCache, text_hash
+from .environment import choose_environment, fingerprint, jedi_environment
 from .findings import Finding
-from .parallel import PARALLEL_MIN_MODULES, resolve_in_parallel
 from .project import Project, discover_files
 from .source import SourceError
+
+# Every worker pays jedi's cold start (loading the libraries it infers through) again: below
+# this many modules to resolve, that costs more than the second core saves.
+PARALLEL_MIN_MODULES = 150
 
 _ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 
@@ -62,7 +64,6 @@ class CheckRun:
         result.errors.extend(errors)
         result.files = len(files)
         environment = choose_environment(self.root, self.config.python)
-        jedi_env = jedi_environment(environment)  # a broken environment is an error before any work
         project = Project(self.root, files)
         hashes: dict[str, str] = {}
         for path in files:
@@ -77,8 +78,7 @@ class CheckRun:
         run_key = ""
         if self.use_cache:
             settings_key = repr(sorted(asdict(self.config).items()))
-            sys_path = getattr(jedi_env, "get_sys_path", lambda: [])()
-            cache = DiskCache(self.root, settings_key, environment_fingerprint(sys_path))
+            cache = DiskCache(self.root, settings_key, fingerprint(environment))
             cache.hashes = hashes
             run_key = cache.run_key(hashes, repr(sorted(str(t) for t in targets)))
             previous = cache.load_run(run_key)
@@ -88,6 +88,11 @@ class CheckRun:
                 result.cached = True
                 return result
 
+        # Only now: a run answered from the cache never loads jedi.
+        from .analyzer import Analyzer
+        from .parallel import resolve_in_parallel
+
+        jedi_environment(environment)  # a broken environment is an error before any work
         analyzer = Analyzer(project, self.config, environment)
         analyzer.prepare()
         missing: list[Path] = []
