@@ -201,7 +201,10 @@ class Analyzer:
             return None
         resolution = self.resolver.resolve_call(module, function, site)
         if resolution.kind == "catalog" and resolution.match is not None:
-            if self.catalog.is_allowed(resolution.name or "") or exempt(resolution.match.entry, site.node):
+            type_of, origin = self.resolver.type_of(module, function), self.resolver.origin_of(function)
+            if self.catalog.is_allowed(resolution.name or "") or exempt(
+                resolution.match.entry, site.node, type_of, origin
+            ):
                 return None
             return self._direct(module, function, site, resolution, place)
         if resolution.kind == "workspace" and resolution.function is not None:
@@ -367,9 +370,9 @@ class Analyzer:
     def _filter(self, module: ModuleInfo, findings: list[Finding]) -> list[Finding]:
         minimum = SEVERITY_RANK.get(self.config.min_severity, 0)
         kept: list[Finding] = []
-        seen: set[tuple[int, int, str]] = set()
+        seen: set[tuple[object, ...]] = set()
         for finding in sorted(findings, key=Finding.sort_key):
-            key = (finding.span.line, finding.span.col, finding.code)
+            key = (finding.span, finding.func_span, finding.code)
             if key in seen:
                 continue
             seen.add(key)

@@ -8,9 +8,11 @@ the call as unresolved (never as a finding).
 from __future__ import annotations
 
 import ctypes
+import sys
 import threading
 import time
 from collections.abc import Callable
+from types import FrameType
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -22,6 +24,16 @@ class BudgetExceeded(Exception):
 
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
+
+
+def _talking_to_helper(frame: FrameType | None) -> bool:
+    """Is the thread in the middle of a message to jedi's helper process? Interrupting it there
+    would leave the pipe half read; the check is made again a moment later."""
+    while frame is not None:
+        if "compiled/subprocess" in frame.f_code.co_filename.replace("\\", "/"):
+            return True
+        frame = frame.f_back
+    return False
 
 
 class Budget:
@@ -54,11 +66,12 @@ class Budget:
         while True:
             with self._cond:
                 now = time.monotonic()
+                frames = sys._current_frames()
                 for ident, (deadline, _token) in list(self._active.items()):
-                    if deadline <= now:
+                    if deadline <= now and not _talking_to_helper(frames.get(ident)):
                         # Removed under the lock, so a finished query can never be hit later.
                         del self._active[ident]
                         self.exceeded += 1
                         _set_async_exc(ident, BudgetExceeded)
                 timeout = min((d for d, _ in self._active.values()), default=now + 60) - now
-                self._cond.wait(timeout=max(0.001, timeout))
+                self._cond.wait(timeout=max(0.01, timeout))

@@ -12,7 +12,7 @@ import ast
 import fnmatch
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -150,9 +150,49 @@ class Catalog:
         return Catalog(entries, allow=(*self.allow, *allow))
 
 
-def exempt(entry: Entry, call: ast.Call) -> bool:
-    """Does this call use an argument form that never blocks ('acquire(blocking=False)')?"""
+MEMORY_BUFFERS = frozenset({"io.BytesIO", "io.StringIO", "_io.BytesIO", "_io.StringIO"})
+
+
+def _in_memory(node: ast.expr, type_of: Callable[[ast.expr], str | None] | None) -> bool:
+    if isinstance(node, ast.Call):
+        callee = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if callee in ("BytesIO", "StringIO"):
+            return True
+    return type_of is not None and type_of(node) in MEMORY_BUFFERS
+
+
+def exempt(
+    entry: Entry,
+    call: ast.Call,
+    type_of: Callable[[ast.expr], str | None] | None = None,
+    origin: Callable[[ast.expr], ast.Call | None] | None = None,
+) -> bool:
+    """Does this call use an argument form that never blocks ('acquire(blocking=False)', an
+    archive over an in-memory buffer, a method of an archive opened over one)?"""
     for condition in entry.unless:
+        if condition == "receiver:memory":
+            receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+            made = origin(receiver) if receiver is not None and origin is not None else None
+            if made is not None and any(
+                _in_memory(value, type_of)
+                for value in (
+                    *made.args[:1],
+                    *(k.value for k in made.keywords if k.arg in ("file", "fileobj")),
+                )
+                if not isinstance(value, ast.Starred)
+            ):
+                return True
+            continue
+        if condition.endswith(":memory"):
+            where = condition[: -len(":memory")]
+            if where.isdigit():
+                index = int(where)
+                value = call.args[index] if index < len(call.args) else None
+            else:
+                value = next((k.value for k in call.keywords if k.arg == where), None)
+            if value is not None and not isinstance(value, ast.Starred) and _in_memory(value, type_of):
+                return True
+            continue
         name, _, literal = condition.partition("=")
         value: ast.expr | None = None
         if name.isdigit():

@@ -60,8 +60,8 @@ class Finding:
         """What the flagged call calls: the target, or the first helper of a chain."""
         return self.chain[0].callee if self.chain else self.target
 
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.span.line, self.span.col, self.code)
+    def sort_key(self) -> tuple[str, int, int, str, int, int]:
+        return (self.path, self.span.line, self.span.col, self.code, self.span.end_line, self.span.end_col)
 
     def to_dict(self) -> dict[str, Any]:
         return {

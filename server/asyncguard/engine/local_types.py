@@ -94,28 +94,45 @@ class LocalTypes:
             return None  # 'x = f(x)': a cycle decides nothing
         self._active.add(key)
         try:
-            types: set[str | None] = set()
-            for kind, first, second in self._bindings(function).get(name, ()):
-                if kind == "param":
-                    types.add(self.annotation(module, first) if first is not None else None)
-                elif kind == "assign":
-                    types.add(self.of(module, function, first, depth))
-                elif kind == "annotated":
-                    typed = self.annotation(module, first)
-                    types.add(
-                        typed or (self.of(module, function, second, depth) if second is not None else None)
-                    )
-                elif kind == "with":
-                    types.add(self._entered(module, function, first, depth))
-                else:
-                    types.add(None)
-                if len(types) > 1:
-                    break
-            result = types.pop() if len(types) == 1 else None
+            bindings = self._bindings(function).get(name, ())
+            # 'stmt = stmt.filter(...)' says nothing new unless it changes the type: judge the
+            # other bindings first, then check those against the type they agree on.
+            plain = [b for b in bindings if not _mentions(b, name)]
+            recursive = [b for b in bindings if _mentions(b, name)]
+            result = self._agree(module, function, plain, depth)
+            if result is not None and recursive:
+                self._memo[key] = result
+                if self._agree(module, function, recursive, depth) != result:
+                    result = None
         finally:
             self._active.discard(key)
         self._memo[key] = result
         return result
+
+    def _agree(
+        self,
+        module: ModuleInfo,
+        function: FunctionInfo,
+        bindings: list[tuple[str, ast.expr | None, ast.expr | None]],
+        depth: int,
+    ) -> str | None:
+        """The one type all these bindings give, else None."""
+        types: set[str | None] = set()
+        for kind, first, second in bindings:
+            if kind == "param":
+                types.add(self.annotation(module, first) if first is not None else None)
+            elif kind == "assign":
+                types.add(self.of(module, function, first, depth))
+            elif kind == "annotated":
+                typed = self.annotation(module, first)
+                types.add(typed or (self.of(module, function, second, depth) if second is not None else None))
+            elif kind == "with":
+                types.add(self._entered(module, function, first, depth))
+            else:
+                types.add(None)
+            if len(types) > 1:
+                break
+        return types.pop() if len(types) == 1 else None
 
     def _bindings(
         self, function: FunctionInfo
@@ -377,6 +394,12 @@ class LocalTypes:
         if self.resolver.is_workspace_name(full):
             return None
         return self._canonical(full)
+
+
+def _mentions(binding: tuple[str, ast.expr | None, ast.expr | None], name: str) -> bool:
+    kind, first, second = binding
+    values = [v for v in (first, second) if v is not None and kind in ("assign", "with", "annotated")]
+    return any(isinstance(n, ast.Name) and n.id == name for v in values for n in ast.walk(v))
 
 
 def _names(target: ast.AST) -> set[str]:

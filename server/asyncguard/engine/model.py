@@ -758,7 +758,6 @@ class _FrameWalker:
             scheduled=scheduled,
             consumed=consumed or with_item,
         )
-        self.info.calls.append(site)
         # The callee expression itself may evaluate calls: get_client().get(...).
         if isinstance(func, ast.Attribute):
             self._expr(func.value, parent_kind="attr", in_lambda=in_lambda)
@@ -788,6 +787,8 @@ class _FrameWalker:
                 self._call(value, offload_misuse=dotted or attr, in_lambda=in_lambda)
             else:
                 self._expr(value, in_lambda=in_lambda)
+        # Recorded in the order the calls run: the callee's and the arguments' calls first.
+        self.info.calls.append(site)
 
 
 def _is_partial(node: ast.Call) -> bool:

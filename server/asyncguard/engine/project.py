@@ -148,7 +148,9 @@ def module_names_for(path: Path, root: Path) -> list[str]:
     while (directory / "__init__.py").is_file() and directory != directory.parent:
         parts.insert(0, directory.name)
         directory = directory.parent
-    if parts:
+    # A bare file name only stands for a module that sits in a package, or at a source root:
+    # 'files' must not mean routers/files.py, models/files.py and utils/files.py at once.
+    if parts and (len(parts) > 1 or path.parent in (root, root / "src")):
         names.append(".".join(parts))
     for base in (root / "src", root):
         try:

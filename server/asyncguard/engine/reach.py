@@ -180,7 +180,8 @@ class Reach:
             target = resolution.name or resolution.match.entry.name
             if self.resolver.catalog.is_allowed(target):
                 return None
-            if site is not None and exempt(resolution.match.entry, site.node):
+            type_of, origin = self.resolver.type_of(module, function), self.resolver.origin_of(function)
+            if site is not None and exempt(resolution.match.entry, site.node, type_of, origin):
                 return None
             hop = Hop(module.path, span, target, function.qualname)
             return BlockPath((hop,), resolution.match.entry, target, cached=False)

@@ -12,7 +12,7 @@ import builtins
 import logging
 import sys
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -328,6 +328,34 @@ class Resolver:
             or (kind == "assign" and first is not None and _opaque_value(first))
             for kind, first, _ in bindings
         )
+
+    def type_of(self, module: ModuleInfo, function: FunctionInfo) -> Callable[[ast.expr], str | None]:
+        """The cheap local type of an expression in this function, or None."""
+
+        def infer(expr: ast.expr) -> str | None:
+            try:
+                return self.local.of(module, function, expr)
+            except RecursionError:
+                return None
+
+        return infer
+
+    def origin_of(self, function: FunctionInfo) -> Callable[[ast.expr], ast.Call | None]:
+        """The call that made a receiver: itself when it is a call, else the one call its local
+        name was bound to ('zf = ZipFile(io.BytesIO(data))', 'with ZipFile(...) as zf')."""
+
+        def origin(expr: ast.expr) -> ast.Call | None:
+            if isinstance(expr, ast.Call):
+                return expr
+            if not isinstance(expr, ast.Name):
+                return None
+            bindings = self.local.bindings_of(function, expr.id)
+            if len(bindings) == 1 and bindings[0][0] in ("assign", "with"):
+                value = bindings[0][1]
+                return value if isinstance(value, ast.Call) else None
+            return None
+
+        return origin
 
     def _worth_jedi(self, attr: str) -> bool:
         return self.catalog.may_match_method(attr) or attr in self.workspace_names or attr == "__call__"

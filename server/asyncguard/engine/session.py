@@ -32,6 +32,10 @@ def project_root(targets: list[Path]) -> Path:
     for candidate in (start, *start.parents):
         if any((candidate / marker).exists() for marker in _ROOT_MARKERS):
             return candidate
+    # No marker (an unpacked wheel, a scratch folder): the folder that holds the top package,
+    # so that 'app.routes' keeps its package prefix.
+    while (start / "__init__.py").is_file() and start != start.parent:
+        start = start.parent
     return start
 
 
