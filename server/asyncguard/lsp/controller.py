@@ -364,8 +364,11 @@ class Controller:
         module = state.result.module
         if module is None:
             return None
+        route_findings = [f for f in findings if f.code == "AG301" and f.span.contains(line, col)]
         for function in module.functions.values():
-            if function.is_async and function.name_span.contains(line, col):
+            on_name = function.name_span.contains(line, col)
+            on_route_finding = any(f.function == function.qualname for f in route_findings)
+            if function.is_async and (on_name or on_route_finding):
                 own = [f for f in findings if f.function == function.qualname]
                 if not own:
                     return None

@@ -87,7 +87,7 @@ class AnalysisService:
         config = config.merged(overrides)
         self.config = config
         self.environment = self._environment(config)
-        self.analyzer = Analyzer(self.project, config, self.environment, jedi_budget=3.0)
+        self.analyzer = Analyzer(self.project, config, self.environment, jedi_budget=5.0)
         if self.indexed:
             self.analyzer.prepare()
 
