@@ -143,9 +143,8 @@ async def main() -> None:
                     break
             fixed += offloaded
             if not offloaded:
-                unfixed.append(
-                    f"{path.name}:{diagnostic.range.start.line + 1} {diagnostic.code} {diagnostic.message[:90]}"
-                )
+                where = f"{path.name}:{diagnostic.range.start.line + 1}"
+                unfixed.append(f"{where} {diagnostic.code} {diagnostic.message[:90]}")
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()
