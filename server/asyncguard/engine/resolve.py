@@ -77,6 +77,8 @@ class Resolver:
         self._canonical: dict[str, object] = {}
         self._calls: dict[CallKey, Resolution] = {}
         self._same_receiver: dict[tuple[str, str, str, str], Resolution] = {}
+        self._by_owner: dict[str, Resolution] = {}
+        self._pending_owner: str | None = None
         self._cheap = 0
         self._skipped = 0
         self._deps: dict[str, set[str]] = {}
@@ -211,11 +213,18 @@ class Resolver:
             if called is not None:
                 return called
         if site.receiver is not None:
+            self._pending_owner = None
             inferred = self._from_local_types(module, function, site)
             if inferred is not None:
                 return inferred
+            owner_method, self._pending_owner = self._pending_owner, None
             if not self._worth_jedi(site.attr) or self._jedi_cannot_help(module, function, site):
                 return Resolution("other", via="prefilter")
+            if owner_method is not None:
+                resolution = self._from_jedi(module, site)
+                if resolution.kind != "workspace" and not self._cheap:
+                    self._by_owner[owner_method] = resolution
+                return resolution
             # 'message.get(...)' ten times in one function: one jedi query, when 'message' is
             # bound once (so it has one type throughout).
             receiver = dotted_name(site.receiver)
@@ -290,7 +299,9 @@ class Resolver:
             # A library class the catalog knows, and a method name it lists nowhere. When the
             # name is listed elsewhere, jedi decides: it may be inherited from a listed class.
             return Resolution("other", name=candidate, via="local")
-        return None
+        # jedi's verdict on a library class's method is the same at every call site.
+        self._pending_owner = candidate
+        return self._by_owner.get(candidate)
 
     def _library_bases_never_block(self, module: ModuleInfo, class_qualname: str, depth: int = 0) -> bool:
         """Do all the classes this workspace class inherits from outside the workspace come from
