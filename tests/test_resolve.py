@@ -261,3 +261,21 @@ def test_many_reassignments_stay_fast(analyze):
     assert time.monotonic() - started < 20
     # Every binding agrees (filter returns a Query): the type holds through the reassignments.
     assert [f.target for f in findings] == ["sqlalchemy.orm.query.Query.all"]
+
+
+def test_tuple_assignment_keeps_each_type(analyze):
+    findings = analyze(
+        """
+        import io
+        import zipfile
+
+
+        async def export(files: dict):
+            output, names = io.BytesIO(), set()
+            with zipfile.ZipFile(output, "w") as archive:
+                for name, body in files.items():
+                    archive.writestr(name, body)
+            return output.getvalue()
+        """
+    )
+    assert findings == []

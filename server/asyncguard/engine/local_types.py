@@ -154,6 +154,18 @@ class LocalTypes:
                 for target in stmt.targets:
                     if isinstance(target, ast.Name):
                         add(target.id, "assign", stmt.value)
+                    elif (
+                        isinstance(target, ast.Tuple)
+                        and isinstance(stmt.value, ast.Tuple)
+                        and len(target.elts) == len(stmt.value.elts)
+                    ):
+                        # 'output, roots = io.BytesIO(), set()': element by element.
+                        for element, value in zip(target.elts, stmt.value.elts):
+                            if isinstance(element, ast.Name):
+                                add(element.id, "assign", value)
+                            else:
+                                for name in _names(element):
+                                    add(name, "unknown")
                     else:
                         for name in _names(target):
                             add(name, "unknown")
