@@ -293,7 +293,7 @@ class LocalTypes:
         dotted = dotted_name(func)
         if dotted is not None:
             root = dotted.split(".")[0]
-            local = function is not None and self._is_local(module, function, root)
+            local = function is not None and module.is_local(function, root)
             if not local:
                 full = self.resolver.resolve_dotted(module, dotted)
                 if full is not None:
@@ -344,14 +344,6 @@ class LocalTypes:
         if function is None or function.node.returns is None:
             return None
         return self.annotation(module, function.node.returns)
-
-    def _is_local(self, module: ModuleInfo, function: FunctionInfo, name: str) -> bool:
-        current: FunctionInfo | None = function
-        while current is not None:
-            if name in current.local_names and name not in current.global_names:
-                return True
-            current = module.functions.get(current.parent) if current.parent else None
-        return False
 
     # ---- annotations --------------------------------------------------------------------
     def annotation(self, module: ModuleInfo, node: ast.expr | None, depth: int = 0) -> str | None:

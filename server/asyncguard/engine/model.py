@@ -186,15 +186,14 @@ class ModuleInfo:
             return self.module_name
         return self.module_name.rpartition(".")[0]
 
-    def async_functions(self) -> list[FunctionInfo]:
-        return [f for f in self.functions.values() if f.is_async]
-
-    def function_at(self, line: int) -> FunctionInfo | None:
-        """The function whose 'def' line (or decorator) is 'line'."""
-        for function in self.functions.values():
-            if function.name_span.line == line or function.span.line == line:
-                return function
-        return None
+    def is_local(self, function: FunctionInfo, name: str) -> bool:
+        """Is 'name' bound inside the function or a function around it (not a module name)?"""
+        current: FunctionInfo | None = function
+        while current is not None:
+            if name in current.local_names and name not in current.global_names:
+                return True
+            current = self.functions.get(current.parent) if current.parent else None
+        return False
 
 
 def _resolve_relative(package: str, level: int, module: str | None) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import builtins
 import logging
-import sys
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -185,16 +184,6 @@ class Resolver:
             yield
         finally:
             self._cheap -= 1
-
-    def warm_up(self) -> None:
-        """Start jedi's helper process for the environment now, not on the first query."""
-        try:
-            script = jedi.Script(
-                "import os\nos.path\n", project=self._jedi_project, environment=self._environment()
-            )
-            self._jedi("warm-up", script.infer, 2, 3)
-        except Exception:  # noqa: BLE001 - warming up is best effort
-            pass
 
     def _note(self, path: str, touched: set[str]) -> None:
         touched.discard(path)
@@ -426,7 +415,7 @@ class Resolver:
                     "workspace", name=f"{module.module_name}.{method.qualname}", function=method
                 )
             return None
-        if self._is_local(module, function, root):
+        if module.is_local(function, root):
             return None
         full = self._expand(module, dotted, depth=0)
         if full is None:
@@ -443,14 +432,6 @@ class Resolver:
                 return None
             current = module.functions.get(current.parent) if current.parent else None
         return None
-
-    def _is_local(self, module: ModuleInfo, function: FunctionInfo, name: str) -> bool:
-        current: FunctionInfo | None = function
-        while current is not None:
-            if name in current.local_names and name not in current.global_names:
-                return True
-            current = module.functions.get(current.parent) if current.parent else None
-        return False
 
     def _expand(self, module: ModuleInfo, dotted: str, depth: int) -> str | None:
         if depth > 6:
@@ -775,7 +756,3 @@ def _target_name(match: Match, full: str) -> str:
 def _shares_with_async(name: str) -> bool:
     # redis' command mixins serve both redis.Redis and redis.asyncio.Redis.
     return name.startswith("redis.commands.")
-
-
-def running_python_version() -> tuple[int, int]:
-    return sys.version_info[:2]
