@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -177,6 +178,7 @@ async def main() -> None:
                 )
                 changes.append(await wait_for(client, uri, version) - started)
         await stop(client)
+        shutil.rmtree(root, ignore_errors=True)
     table = [
         f"Editor latency: real server over stdio, {len(text.splitlines())}-line FastAPI module "
         f"(Python {sys.version.split()[0]}, {os.cpu_count()} cores)",

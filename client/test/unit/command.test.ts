@@ -56,10 +56,11 @@ test("default interpreter per platform", () => {
 
 test("the bootstrap runs the server with the libs folder first on sys.path", async (t) => {
   const { execFileSync } = await import("node:child_process");
-  const { mkdtempSync, mkdirSync, writeFileSync } = await import("node:fs");
+  const { mkdtempSync, mkdirSync, rmSync, writeFileSync } = await import("node:fs");
   const { join } = await import("node:path");
   const { tmpdir } = await import("node:os");
   const libs = mkdtempSync(join(tmpdir(), "ag-libs-"));
+  t.after(() => rmSync(libs, { recursive: true, force: true }));
   mkdirSync(join(libs, "asyncguard"));
   writeFileSync(join(libs, "asyncguard", "__init__.py"), "");
   writeFileSync(join(libs, "asyncguard", "__main__.py"), "import sys\nprint('ARGS', sys.argv[1:], sys.path[0] == sys.argv[0] or True)\n");
