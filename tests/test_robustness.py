@@ -57,8 +57,8 @@ def test_syntax_error_while_typing_keeps_findings_in_intact_functions(tmp_path: 
     ],
 )
 def test_broken_code_is_modelled_without_raising(broken: str) -> None:
-    module = build_module("/tmp/broken.py", "broken", broken)
-    assert module.path == "/tmp/broken.py"
+    module = build_module("pkg/broken.py", "broken", broken)
+    assert module.path == "pkg/broken.py"
 
 
 def test_non_utf8_binary_empty_and_vanishing_files_are_reported_not_fatal(tmp_path: Path) -> None:
