@@ -355,3 +355,39 @@ def test_with_open_block_moves_as_one(tmp_path):
             return data.strip()
         """
     ).lstrip("\n")
+
+
+def test_with_on_a_thread_lock_offers_the_block_fix_and_no_wrap(tmp_path):
+    offered, result = block_result(
+        tmp_path,
+        """
+        import threading
+
+        lock = threading.Lock()
+        totals: dict[str, int] = {}
+
+
+        async def record(name: str):
+            with lock:
+                totals[name] = totals.get(name, 0) + 1
+            return {"ok": True}
+        """,
+    )
+    assert not any(title.startswith("Wrap") for title in offered), offered
+    assert result == textwrap.dedent(
+        """
+        import asyncio
+        import threading
+
+        lock = threading.Lock()
+        totals: dict[str, int] = {}
+
+
+        async def record(name: str):
+            def _blocking_io():
+                with lock:
+                    totals[name] = totals.get(name, 0) + 1
+            await asyncio.to_thread(_blocking_io)
+            return {"ok": True}
+        """
+    ).lstrip("\n")

@@ -184,3 +184,189 @@ def test_async_comprehension_and_async_for_iterables_are_treated_as_async(analyz
         """
     )
     assert findings == []
+
+
+def test_executor_submit_of_a_call_is_offload_misuse(analyze):
+    findings = analyze(
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        import requests
+
+        executor = ThreadPoolExecutor(4)
+
+
+        async def handler(url: str, form):
+            executor.submit(requests.get(url))
+            executor.submit(requests.get, url)
+            form.submit(len(url))
+        """
+    )
+    assert brief(findings) == [(9, "AG201", "requests.api.get")]
+    assert "before executor.submit gets it" in findings[0].message
+
+
+def test_generators_run_where_they_are_iterated_not_where_they_are_streamed(analyze):
+    findings = analyze(
+        """
+        import asyncio
+
+        from fastapi.responses import StreamingResponse
+
+
+        def read_lines(path):
+            with open(path) as handle:
+                yield from handle
+
+
+        async def stream(path: str):
+            lines = (line.upper() for line in read_lines(path))
+            return StreamingResponse(lines)
+
+
+        async def stream_inline(path: str):
+            return StreamingResponse(line for line in read_lines(path))
+
+
+        async def returned(path: str):
+            return (line for line in read_lines(path))
+
+
+        async def iterated_later(path: str):
+            rows = read_lines(path)
+            await asyncio.sleep(0)
+            return [row for row in rows]
+
+
+        async def joined(path: str):
+            return "".join(line for line in read_lines(path))
+        """
+    )
+    assert brief(findings) == [(25, "AG104", "builtins.open"), (31, "AG104", "builtins.open")]
+
+
+def test_with_on_a_thread_lock_waits_for_it(analyze):
+    findings = analyze(
+        """
+        import asyncio
+        import threading
+
+        lock = threading.Lock()
+        guard = asyncio.Lock()
+
+
+        class Stats:
+            def __init__(self) -> None:
+                self._lock = threading.RLock()
+                self.count = 0
+
+            def snapshot(self) -> int:
+                with self._lock:
+                    return self.count
+
+
+        stats = Stats()
+
+
+        async def handler():
+            with lock:
+                stats.count += 1
+            async with guard:
+                pass
+            return stats.snapshot()
+        """
+    )
+    assert brief(findings) == [
+        (22, "AG108", "threading.Lock.__enter__"),
+        (26, "AG108", "threading.RLock.__enter__"),
+    ]
+    first = findings[0]
+    assert (first.func_span.line, first.func_span.col, first.func_span.end_col) == (22, 9, 13)
+    assert first.message == "threading.Lock.__enter__ blocks the event loop in async function handler"
+    assert findings[1].chain[-1].callee == "threading.RLock.__enter__"
+
+
+def test_injected_dependencies_take_the_type_of_their_fallback(analyze):
+    findings = analyze(
+        """
+        import boto3
+        import requests
+
+        _s3 = boto3.client("s3")
+
+
+        class Store:
+            def __init__(self, client=None):
+                self.s3 = client or _s3
+
+            def put(self, key: str) -> None:
+                self.s3.put_object(Bucket="b", Key=key)
+
+
+        class Service:
+            def __init__(self, store=None, http=None):
+                self.store = store or Store()
+                self.http = http if http is not None else requests.Session()
+
+            async def run(self):
+                self.store.put("k")
+                return self.http.get("https://example.com")
+        """
+    )
+    assert brief(findings) == [
+        (21, "AG107", "botocore.client.BaseClient.put_object"),
+        (22, "AG102", "requests.sessions.Session.get"),
+    ]
+
+
+def test_boto3_pages_block_where_they_are_iterated(analyze):
+    findings = analyze(
+        """
+        import boto3
+
+        s3 = boto3.client("s3")
+
+
+        def keys(prefix: str) -> list[str]:
+            found = []
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket="b", Prefix=prefix):
+                found.extend(item["Key"] for item in page.get("Contents", []))
+            return found
+
+
+        def pages():
+            return s3.get_paginator("list_objects_v2").paginate(Bucket="b")
+
+
+        async def handler():
+            lazy = pages()
+            return keys("p/"), lazy
+        """
+    )
+    assert brief(findings) == [(19, "AG107", "botocore.paginate.Paginator.paginate")]
+    assert findings[0].chain[-1].callee == "botocore.paginate.Paginator.paginate"
+
+
+def test_fetching_from_a_client_side_psycopg2_cursor_is_local(analyze):
+    findings = analyze(
+        """
+        import psycopg2
+
+
+        async def handler():
+            conn = psycopg2.connect("dbname=app")
+            with conn.cursor() as cur:
+                cur.execute("select 1")
+                one = cur.fetchone()
+            named = conn.cursor("big")
+            named.execute("select * from events")
+            many = named.fetchmany(100)
+            return one, many
+        """
+    )
+    assert brief(findings) == [
+        (5, "AG106", "psycopg2.connect"),
+        (7, "AG106", "psycopg2.extensions.cursor.execute"),
+        (10, "AG106", "psycopg2.extensions.cursor.execute"),
+        (11, "AG106", "psycopg2.extensions.cursor.fetchmany"),
+    ]

@@ -203,7 +203,7 @@ class Analyzer:
         if resolution.kind == "catalog" and resolution.match is not None:
             type_of, origin = self.resolver.type_of(module, function), self.resolver.origin_of(function)
             if self.catalog.is_allowed(resolution.name or "") or exempt(
-                resolution.match.entry, site.node, type_of, origin
+                resolution.match.entry, site.node, type_of, origin, iterated=site.consumed
             ):
                 return None
             return self._direct(module, function, site, resolution, place)
@@ -405,6 +405,7 @@ def _fix_hints(site: CallSite, awaitable_alternative: str | None, thread_bound: 
         "awaitable": not site.in_lambda,
         "parent": site.parent_kind,
         "with_item": site.with_item,
+        "entered": site.entered,
         "stmt": site.stmt_span.to_dict(),
         "sleep": awaitable_alternative,
         "thread_bound": thread_bound,

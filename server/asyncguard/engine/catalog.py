@@ -161,15 +161,42 @@ def _in_memory(node: ast.expr, type_of: Callable[[ast.expr], str | None] | None)
     return type_of is not None and type_of(node) in MEMORY_BUFFERS
 
 
+def _client_side_cursor(made: ast.Call) -> bool:
+    """'conn.cursor()' with no name: a client-side cursor, whose execute() already brought every
+    row over; a named one ('conn.cursor("big")') is a server-side cursor that fetches lazily.
+    psycopg 3's 'conn.execute(...)' returns a client-side cursor too."""
+    if not isinstance(made.func, ast.Attribute):
+        return False
+    if made.func.attr == "execute":
+        return True
+    if made.func.attr != "cursor" or made.args:
+        return False
+    for keyword in made.keywords:
+        if keyword.arg is None:
+            return False
+        if keyword.arg == "name" and not (
+            isinstance(keyword.value, ast.Constant) and not keyword.value.value
+        ):
+            return False
+    return True
+
+
 def exempt(
     entry: Entry,
     call: ast.Call,
     type_of: Callable[[ast.expr], str | None] | None = None,
     origin: Callable[[ast.expr], ast.Call | None] | None = None,
+    *,
+    iterated: bool = False,
 ) -> bool:
     """Does this call use an argument form that never blocks ('acquire(blocking=False)', an
     archive over an in-memory buffer, a method of an archive opened over one)?"""
     for condition in entry.unless:
+        if condition == "not-iterated":
+            # A lazy iterator (a boto3 paginator's pages): the requests go out as it is iterated.
+            if not iterated:
+                return True
+            continue
         if condition == "receiver:memory":
             receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
             made = origin(receiver) if receiver is not None and origin is not None else None
@@ -181,6 +208,12 @@ def exempt(
                 )
                 if not isinstance(value, ast.Starred)
             ):
+                return True
+            continue
+        if condition == "receiver:client-cursor":
+            receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+            made = origin(receiver) if receiver is not None and origin is not None else None
+            if made is not None and _client_side_cursor(made):
                 return True
             continue
         if condition.endswith(":memory"):

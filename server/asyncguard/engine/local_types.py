@@ -61,7 +61,24 @@ class LocalTypes:
             return left if left == "pathlib.Path" else None
         if isinstance(expr, ast.Constant) and isinstance(expr.value, (str, bytes)):
             return f"builtins.{type(expr.value).__name__}"
+        if isinstance(expr, (ast.BoolOp, ast.IfExp)):
+            return self._alternatives(module, function, expr, depth + 1)
         return _LITERALS.get(type(expr))
+
+    def _alternatives(
+        self, module: ModuleInfo, function: FunctionInfo | None, expr: ast.BoolOp | ast.IfExp, depth: int
+    ) -> str | None:
+        """'client or _s3', 'store if store is not None else Store()': the type the known
+        alternatives agree on. An injected default of None or an untyped argument stands for the
+        same kind of object as its fallback."""
+        if isinstance(expr, ast.BoolOp):
+            if not isinstance(expr.op, ast.Or):
+                return None
+            values = expr.values
+        else:
+            values = [expr.body, expr.orelse]
+        known = {self.of(module, function, value, depth) for value in values} - {None}
+        return known.pop() if len(known) == 1 else None
 
     # ---- names --------------------------------------------------------------------------
     def _name(self, module: ModuleInfo, function: FunctionInfo | None, name: str, depth: int) -> str | None:

@@ -55,6 +55,10 @@ EAGER_CONSUMERS = frozenset(
     }
 )
 
+# Responses that iterate what they are given later, while streaming (Starlette iterates a sync
+# iterator in its threadpool): a generator handed to them does not run here.
+LAZY_CONSUMERS = frozenset({"StreamingResponse", "EventSourceResponse"})
+
 
 def dotted_name(node: ast.expr) -> str | None:
     """'a.b.c' for a chain of attribute loads on a name, else None."""
@@ -101,6 +105,9 @@ class CallSite:
     # The call's result is iterated right here (a for loop, a comprehension, list(...)): a
     # generator function's body runs now, not later.
     consumed: bool = False
+    # Not a call in the source: a plain 'with obj:' entering an object (a thread lock), which
+    # runs type(obj).__enter__. 'receiver' is the object; nothing to wrap in place.
+    entered: bool = False
 
 
 @dataclass
@@ -487,6 +494,36 @@ def _child_blocks(stmt: ast.stmt) -> list[ast.stmt]:
     return children
 
 
+def _iteration_uses(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[set[str], set[str]]:
+    """Local names this frame iterates (for loops, comprehensions, list(x), *x, yield from x)
+    and names it only hands to a streaming response or returns."""
+    iterated: set[str] = set()
+    streamed: set[str] = set()
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        child = stack.pop()
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(child, (ast.For, ast.comprehension)) and isinstance(child.iter, ast.Name):
+            iterated.add(child.iter.id)
+        elif isinstance(child, (ast.Starred, ast.YieldFrom)) and isinstance(child.value, ast.Name):
+            iterated.add(child.value.id)
+        elif isinstance(child, ast.Call):
+            callee = (
+                child.func.attr if isinstance(child.func, ast.Attribute) else getattr(child.func, "id", "")
+            )
+            names = {a.id for a in child.args if isinstance(a, ast.Name)}
+            names |= {k.value.id for k in child.keywords if isinstance(k.value, ast.Name)}
+            if callee in EAGER_CONSUMERS:
+                iterated |= names
+            elif callee in LAZY_CONSUMERS:
+                streamed |= names
+        elif isinstance(child, ast.Return) and isinstance(child.value, ast.Name):
+            streamed.add(child.value.id)
+        stack.extend(ast.iter_child_nodes(child))
+    return iterated, streamed
+
+
 def _nested_defs(node: ast.AST) -> list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]:
     """Defs and classes directly inside a function's frame (not inside deeper defs)."""
     found: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
@@ -539,11 +576,25 @@ class _FrameWalker:
         self.index = index
         self.info = info
         self.stmt_span: Span | None = None
+        self.iterated: set[str] = set()
+        self.streamed: set[str] = set()
 
     def walk_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self.info.local_names.update(self.info.params)
+        self.iterated, self.streamed = _iteration_uses(node)
         for stmt in node.body:
             self._stmt(stmt)
+
+    def _genexp(self, node: ast.GeneratorExp, *, consumed: bool, in_lambda: bool = False) -> None:
+        if consumed:
+            self._expr(node, in_lambda=in_lambda)
+            return
+        # Only the first iterable is evaluated now; the rest runs when someone iterates.
+        self._expr(node.generators[0].iter, in_lambda=in_lambda)
+
+    def _deferred(self, name: str) -> bool:
+        """A local that is only streamed or returned, never iterated in this frame."""
+        return name in self.streamed and name not in self.iterated
 
     # ---- statements ---------------------------------------------------------------------
     def _stmt(self, stmt: ast.stmt) -> None:
@@ -587,10 +638,22 @@ class _FrameWalker:
             for alias in stmt.names:
                 info.local_names.add((alias.asname or alias.name).split(".")[0])
             return
+        if isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.GeneratorExp):
+            self._genexp(stmt.value, consumed=False)
+            return
         if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in targets:
                 info.local_names.update(_target_names(target))
+            single = targets[0].id if len(targets) == 1 and isinstance(targets[0], ast.Name) else None
+            if single is not None and not isinstance(stmt, ast.AugAssign):
+                if isinstance(stmt.value, ast.Call) and single in self.iterated:
+                    # 'rows = read_rows(p)' then 'for row in rows': the generator runs here.
+                    self._call(stmt.value, consumed=True)
+                    return
+                if isinstance(stmt.value, ast.GeneratorExp) and self._deferred(single):
+                    self._genexp(stmt.value, consumed=False)
+                    return
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
             info.local_names.update(_target_names(stmt.target))
             if isinstance(stmt, ast.For) and isinstance(stmt.iter, ast.Call):
@@ -604,6 +667,9 @@ class _FrameWalker:
                     info.local_names.update(_target_names(item.optional_vars))
                 if isinstance(stmt, ast.With) and isinstance(item.context_expr, ast.Call):
                     self._call(item.context_expr, with_item=True)
+                elif isinstance(stmt, ast.With) and isinstance(item.context_expr, (ast.Name, ast.Attribute)):
+                    self._expr(item.context_expr)
+                    self._enter(item.context_expr)
                 else:
                     self._expr(item.context_expr, awaited=isinstance(stmt, ast.AsyncWith))
                 if item.optional_vars is not None:
@@ -708,6 +774,29 @@ class _FrameWalker:
             )
         )
 
+    def _enter(self, manager: ast.Name | ast.Attribute) -> None:
+        """'with lock:' calls type(lock).__enter__: recorded as a call on the object, placed
+        on the object's own span."""
+        func = ast.Attribute(value=manager, attr="__enter__", ctx=ast.Load())
+        call = ast.Call(func=func, args=[], keywords=[])
+        ast.copy_location(func, manager)
+        ast.copy_location(call, manager)
+        span = self.index.span(manager)
+        self.info.calls.append(
+            CallSite(
+                span=span,
+                func_span=span,
+                name_line=span.end_line,
+                name_col=span.end_col,
+                dotted=dotted_name(func),
+                attr="__enter__",
+                receiver=manager,
+                node=call,
+                stmt_span=self.stmt_span or span,
+                entered=True,
+            )
+        )
+
     def _call(
         self,
         node: ast.Call,
@@ -763,12 +852,17 @@ class _FrameWalker:
         elif not isinstance(func, ast.Name):
             self._expr(func, parent_kind="call", in_lambda=in_lambda)
         offload_index = OFFLOAD_HELPERS.get(attr)
+        if attr == "submit" and _names_an_executor(receiver):
+            offload_index = 0
         consumer = attr in COROUTINE_CONSUMERS
         higher_order = attr in SYNC_HIGHER_ORDER
         eager = attr in EAGER_CONSUMERS
+        lazy = attr in LAZY_CONSUMERS
         for position, arg in enumerate(node.args):
             value = arg.value if isinstance(arg, ast.Starred) else arg
-            if position == offload_index and isinstance(value, ast.Call) and not _is_partial(value):
+            if isinstance(value, ast.GeneratorExp) and lazy and not isinstance(arg, ast.Starred):
+                self._genexp(value, consumed=False, in_lambda=in_lambda)
+            elif position == offload_index and isinstance(value, ast.Call) and not _is_partial(value):
                 self._call(value, offload_misuse=dotted or attr, in_lambda=in_lambda)
             elif isinstance(value, ast.Lambda) and higher_order:
                 self._expr(value.body, in_lambda=True)
@@ -788,6 +882,14 @@ class _FrameWalker:
                 self._expr(value, in_lambda=in_lambda)
         # Recorded in the order the calls run: the callee's and the arguments' calls first.
         self.info.calls.append(site)
+
+
+def _names_an_executor(receiver: ast.expr | None) -> bool:
+    """'executor.submit(...)', 'self._pool.submit(...)': submit on something named as a
+    concurrent.futures executor (the name alone: submit is too common a method name)."""
+    name = dotted_name(receiver) if receiver is not None else None
+    last = name.rsplit(".", 1)[-1].lower() if name else ""
+    return "executor" in last or last.endswith("pool")
 
 
 def _is_partial(node: ast.Call) -> bool:

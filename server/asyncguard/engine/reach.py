@@ -181,7 +181,9 @@ class Reach:
             if self.resolver.catalog.is_allowed(target):
                 return None
             type_of, origin = self.resolver.type_of(module, function), self.resolver.origin_of(function)
-            if site is not None and exempt(resolution.match.entry, site.node, type_of, origin):
+            if site is not None and exempt(
+                resolution.match.entry, site.node, type_of, origin, iterated=site.consumed
+            ):
                 return None
             hop = Hop(module.path, span, target, function.qualname)
             return BlockPath((hop,), resolution.match.entry, target, cached=False)

@@ -622,6 +622,9 @@ class Resolver:
         except Exception as exc:  # noqa: BLE001 - jedi raises anything on odd code
             log.warning("jedi cannot read %s: %s", module.path, exc)
             return UNKNOWN
+        if site.entered:
+            # No '__enter__' in the source to point jedi at: ask for the object's type.
+            return self._from_receiver_type(module, script, site)
         names = self._jedi(module.path, script.goto, site.name_line, site.name_col, follow_imports=True)
         for name in names:
             resolution = self._from_definition(name, via="jedi")

@@ -86,7 +86,13 @@ def _checked(doc: Document, fix: CodeFix | None) -> CodeFix | None:
 
 
 def _can_await(finding: Finding) -> bool:
-    return bool(finding.fix.get("awaitable")) and finding.code != "AG301" and "misuse" not in finding.fix
+    # 'with lock:' has no call to wrap; the block fix moves the whole statement instead.
+    return (
+        bool(finding.fix.get("awaitable"))
+        and finding.code != "AG301"
+        and "misuse" not in finding.fix
+        and not finding.fix.get("entered")
+    )
 
 
 # ---- the fixes --------------------------------------------------------------------------
