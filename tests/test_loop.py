@@ -370,3 +370,35 @@ def test_fetching_from_a_client_side_psycopg2_cursor_is_local(analyze):
         (10, "AG106", "psycopg2.extensions.cursor.execute"),
         (11, "AG106", "psycopg2.extensions.cursor.fetchmany"),
     ]
+
+
+def test_loaders_block_as_reading_their_argument_does(analyze):
+    findings = analyze(
+        """
+        import io
+        import json
+        import pickle
+        import urllib.request
+
+
+        async def handler(path: str):
+            with open(path, encoding="utf-8") as handle:
+                settings = json.load(handle)
+            with open(path, "rb") as raw:
+                state = pickle.load(raw)
+            with urllib.request.urlopen("https://example.com/a.json", timeout=5) as response:
+                remote = json.load(response)
+            local = json.load(io.StringIO("{}"))
+            return settings, state, remote, local
+        """
+    )
+    assert brief(findings) == [
+        (8, "AG104", "builtins.open"),
+        (9, "AG104", "json.load"),
+        (10, "AG104", "builtins.open"),
+        (11, "AG104", "pickle.load"),
+        (12, "AG102", "urllib.request.urlopen"),
+        (13, "AG102", "json.load"),
+    ]
+    assert findings[1].message == "json.load blocks the event loop in async function handler"
+    assert findings[5].reason == "reads the response body from the socket on the calling thread"

@@ -523,3 +523,48 @@ def test_dependency_instances_and_middleware_registered_by_hand(analyze):
         (13, "dependency FeatureGate.__call__"),
         (17, "HTTP middleware audit"),
     ]
+
+
+def test_starlette_endpoint_classes_are_routes(analyze):
+    findings = analyze(
+        files={
+            "endpoints.py": """
+                import time
+
+                from starlette.endpoints import HTTPEndpoint, WebSocketEndpoint
+
+
+                class Depots(HTTPEndpoint):
+                    async def get(self, request):
+                        time.sleep(1)
+
+                    def put(self, request):
+                        time.sleep(1)
+
+
+                class Positions(WebSocketEndpoint):
+                    async def on_receive(self, websocket, data):
+                        time.sleep(1)
+                        await websocket.send_text(data)
+                """,
+            "app.py": """
+                from starlette.applications import Starlette
+                from starlette.routing import Route, WebSocketRoute
+
+                from endpoints import Depots, Positions
+
+                app = Starlette(
+                    routes=[Route("/depots/{code}", Depots), WebSocketRoute("/ws/positions", Positions)]
+                )
+                """,
+        }
+    )
+    assert [(f.path.rsplit("/", 1)[-1], f.span.line, f.code, f.route) for f in findings] == [
+        ("endpoints.py", 7, "AG301", "GET /depots/{code}"),
+        ("endpoints.py", 8, "AG101", "GET /depots/{code}"),
+        ("endpoints.py", 16, "AG101", "WEBSOCKET /ws/positions"),
+    ]
+    assert findings[0].message == (
+        "async route GET /depots/{code} awaits nothing and blocks the event loop (time.sleep): "
+        "declare it with def and Starlette runs it in its threadpool (40 threads by default)"
+    )

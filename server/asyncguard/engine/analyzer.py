@@ -345,6 +345,13 @@ class Analyzer:
         blocking = sorted(
             {_short(f.callee) if f.chain else f.callee for f in findings if f.severity == WARNING}
         )
+        # Starlette's endpoints (and HTTPEndpoint methods) get the same threadpool treatment.
+        framework = (
+            "FastAPI"
+            if not function.class_qualname
+            and any(full.split(".")[0] == "fastapi" for full in module.imports.values())
+            else "Starlette"
+        )
         return Finding(
             path=module.path,
             span=span,
@@ -355,15 +362,19 @@ class Analyzer:
             message=(
                 f"async route {entry.label} awaits nothing and blocks the event loop "
                 f"({', '.join(blocking[:3])}{', ...' if len(blocking) > 3 else ''}): "
-                "declare it with def and FastAPI runs it in its threadpool "
+                f"declare it with def and {framework} runs it in its threadpool "
                 f"({THREADPOOL_SIZE} threads by default)"
             ),
             target=function.qualname,
             reason="an async def route runs on the event loop; with nothing to await it gains nothing",
-            alternative=f"def {function.name}(...): FastAPI runs plain def routes in a threadpool",
+            alternative=f"def {function.name}(...): {framework} runs plain def routes in a threadpool",
             function=function.qualname,
             route=entry.label,
-            fix={"async_def": {"line": node.lineno, "col": start.col}, "blocking": len(blocking)},
+            fix={
+                "async_def": {"line": node.lineno, "col": start.col},
+                "blocking": len(blocking),
+                "framework": framework,
+            },
         )
 
     # ---- after the fact -----------------------------------------------------------------

@@ -2,7 +2,7 @@
 of the last whole run.
 
 Layout: .asyncguard_cache/<format>-<fingerprint>/ where the fingerprint covers the asyncguard
-version, the catalog, the settings that change resolution and the environment's packages.
+version, the catalog and the engine's code, the settings that change resolution and the environment's packages.
 Inside, one JSON file per module (its resolutions and the files they depended on, with their
 hashes) and one file for the last run. Files are written to a temporary name and renamed, so
 concurrent runs never see half a file; a file that does not parse is ignored and rewritten.
@@ -31,9 +31,13 @@ def text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
-def _catalog_hash() -> str:
+def _rules_hash() -> str:
+    """The catalog and the engine's own code: a change to either (an upgrade, an edit to an
+    editable install) makes every stored answer stale."""
     digest = hashlib.blake2b(digest_size=8)
-    for path in sorted(CATALOG_DIR.glob("*.toml")):
+    engine = Path(__file__).parent
+    for path in (*sorted(CATALOG_DIR.glob("*.toml")), *sorted(engine.glob("*.py"))):
+        digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -82,7 +86,7 @@ def _resolution_from_json(data: list[Any], catalog: Catalog) -> Resolution | Non
 class DiskCache:
     def __init__(self, root: Path, settings_key: str, environment_key: str) -> None:
         fingerprint = hashlib.blake2b(
-            f"{__version__}|{_catalog_hash()}|{settings_key}|{environment_key}".encode(), digest_size=8
+            f"{__version__}|{_rules_hash()}|{settings_key}|{environment_key}".encode(), digest_size=8
         ).hexdigest()
         self.base = root / CACHE_DIR
         self.folder = self.base / f"{FORMAT}-{fingerprint}"

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from .rules import BY_CATEGORY, SEVERITIES, WARNING
 
@@ -300,13 +301,40 @@ def builtin_entries() -> tuple[Entry, ...]:
 
 
 @cache
+def _returns_data() -> dict[str, Any]:
+    path = CATALOG_DIR / RETURNS_FILE
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{path.name}: {exc}") from None
+
+
+@cache
+def builtin_readers() -> dict[str, tuple[int, tuple[str, ...]]]:
+    """Functions that read a file-like argument ('json.load(fp)'): name -> (position,
+    keyword names) of that argument (see returns.toml)."""
+    readers: dict[str, tuple[int, tuple[str, ...]]] = {}
+    for number, item in enumerate(_returns_data().get("reads", []), start=1):
+        callees, position, keywords = item.get("callee"), item.get("argument", 0), item.get("keywords", [])
+        if (
+            not isinstance(callees, list)
+            or not isinstance(position, int)
+            or not isinstance(keywords, list)
+            or set(item) - {"callee", "argument", "keywords"}
+        ):
+            raise CatalogError(
+                f"{RETURNS_FILE} reads {number}: needs 'callee' (list), 'argument' (int), 'keywords' (list)"
+            )
+        for callee in callees:
+            readers[str(callee)] = (position, tuple(str(k) for k in keywords))
+    return readers
+
+
+@cache
 def builtin_returns() -> dict[str, str]:
     """callee definition-site name -> class of its result (see returns.toml)."""
     path = CATALOG_DIR / RETURNS_FILE
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{path.name}: {exc}") from None
+    data = _returns_data()
     table: dict[str, str] = {}
     for number, item in enumerate(data.get("returns", []), start=1):
         callees, result = item.get("callee"), item.get("type")

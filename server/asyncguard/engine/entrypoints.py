@@ -21,6 +21,9 @@ _ROUTER_CLASSES = {
 }
 _ROUTER_NAMES = {name.rsplit(".", 1)[-1] for name in _ROUTER_CLASSES}
 _MIDDLEWARE_BASES = ("BaseHTTPMiddleware",)
+# Starlette's class-based endpoints: the method named after the request's verb handles it.
+_ENDPOINT_VERBS = ("get", "head", "post", "put", "patch", "delete", "options")
+_WEBSOCKET_HOOKS = ("on_connect", "on_receive", "on_disconnect")
 # A module without any of these cannot declare an entry point: it is not even parsed for them.
 ENTRY_MARKERS = (
     "FastAPI",
@@ -275,10 +278,16 @@ class _ModuleEntryPoints:
             endpoint = dotted_name(args[1])
             if endpoint:
                 self.references.append((endpoint, "route", f"{_methods(call, 'GET')} {path}"))
+                # Route("/depots", DepotEndpoint): an HTTPEndpoint class, one method per verb.
+                for verb in _ENDPOINT_VERBS:
+                    self.references.append((f"{endpoint}.{verb}", "route", f"{verb.upper()} {path}"))
         elif last in ("add_websocket_route", "WebSocketRoute", "add_api_websocket_route") and len(args) >= 2:
             endpoint = dotted_name(args[1])
+            path = _string(args[0]) or ""
             if endpoint:
-                self.references.append((endpoint, "websocket", _string(args[0]) or ""))
+                self.references.append((endpoint, "websocket", path))
+                for hook in _WEBSOCKET_HOOKS:
+                    self.references.append((f"{endpoint}.{hook}", "websocket", path))
         elif last in ("Depends", "Security"):
             target = args[0] if args else _keyword(call, "dependency")
             if isinstance(target, ast.Call):

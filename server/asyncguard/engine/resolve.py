@@ -18,7 +18,7 @@ from pathlib import Path
 import jedi
 
 from .budget import Budget, BudgetExceeded
-from .catalog import Catalog, Match
+from .catalog import Catalog, Match, builtin_readers
 from .environment import EnvironmentChoice, jedi_environment
 from .local_types import LocalTypes
 from .model import AttrLoad, CallSite, FunctionInfo, ModuleInfo, dotted_name
@@ -86,6 +86,7 @@ class Resolver:
         self._failure_logged = False
         self.workspace_names: set[str] = set()
         self.local = LocalTypes(self, catalog)
+        self.readers = builtin_readers()
 
     # ---- jedi plumbing ------------------------------------------------------------------
     def _environment(self) -> object | None:
@@ -171,6 +172,8 @@ class Resolver:
         skipped_before = self._skipped
         with self.project.recording() as touched:
             resolution = self._resolve_call(module, function, site)
+            if resolution.kind == "other" and resolution.name in self.readers:
+                resolution = self._reader(module, function, site, resolution)
         self._note(module.path, touched)
         if self._skipped == skipped_before:
             self._calls[key] = resolution
@@ -226,6 +229,28 @@ class Resolver:
                     self._same_receiver[key] = resolution
                 return resolution
         return self._from_jedi(module, site)
+
+    def _reader(
+        self, module: ModuleInfo, function: FunctionInfo, site: CallSite, resolution: Resolution
+    ) -> Resolution:
+        """'json.load(fp)' blocks as 'fp.read()' would: on a file, a socket, or not at all."""
+        position, keywords = self.readers[resolution.name or ""]
+        args = site.node.args
+        value: ast.expr | None = None
+        if position < len(args) and not any(isinstance(a, ast.Starred) for a in args[: position + 1]):
+            value = args[position]
+        else:
+            value = next((k.value for k in site.node.keywords if k.arg in keywords), None)
+        if value is None:
+            return resolution
+        try:
+            source = self.local.of(module, function, value)
+        except RecursionError:
+            return resolution
+        match = self.catalog.match(f"{source}.read") if source else None
+        if match is None or (match.entry.receivers and source not in match.entry.receivers):
+            return resolution
+        return Resolution("catalog", name=resolution.name, match=match, via="local")
 
     def _bound_once(self, function: FunctionInfo, receiver: str) -> bool:
         root = receiver.split(".")[0]

@@ -186,7 +186,10 @@ def async_def_fix(doc: Document, finding: Finding) -> CodeFix | None:
     if match is None:
         return None
     edit = TextEdit(Span(line, col, line, col + match.end()), "")
-    title = f"Make {finding.function} a plain def (FastAPI runs it in its threadpool, 40 threads by default)"
+    framework = finding.fix.get("framework", "FastAPI")
+    title = (
+        f"Make {finding.function} a plain def ({framework} runs it in its threadpool, 40 threads by default)"
+    )
     return _checked(doc, CodeFix(title, [edit], preferred=True, codes=(finding.code,)))
 
 

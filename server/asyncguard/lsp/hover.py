@@ -63,8 +63,9 @@ def finding_markdown(finding: Finding, fix_titles: list[str]) -> str:
     parts: list[str] = []
     if finding.code == "AG301":
         parts.append(f"**{finding.message.split(':')[0]}** ({rule.code})")
+        framework = finding.fix.get("framework", "FastAPI")
         parts.append(
-            "FastAPI runs a plain `def` route in its threadpool (40 threads by default, anyio's "
+            f"{framework} runs a plain `def` route in its threadpool (40 threads by default, anyio's "
             "capacity limiter), where blocking calls stall only that thread. This route is `async def` "
             "but awaits nothing, so it runs on the event loop and every blocking call in it stalls "
             "every request. Dropping `async` fixes all of them at once."
@@ -113,10 +114,12 @@ def function_summary(function: str, route: str | None, findings: list[Finding]) 
         lines.append(
             f"- line {finding.span.line}: `{finding.target}`{extra} ({finding.code}, {finding.severity})"
         )
-    if any(f.code == "AG301" and f.function == function for f in findings):
+    route = next((f for f in findings if f.code == "AG301" and f.function == function), None)
+    if route is not None:
+        framework = route.fix.get("framework", "FastAPI")
         lines += [
             "",
-            "It awaits nothing: declare it with `def` and FastAPI runs it in its threadpool "
+            f"It awaits nothing: declare it with `def` and {framework} runs it in its threadpool "
             "(40 threads by default), which fixes all of them at once.",
         ]
     return "\n".join(lines)
