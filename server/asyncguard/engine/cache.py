@@ -2,7 +2,8 @@
 of the last whole run.
 
 Layout: .asyncguard_cache/<format>-<fingerprint>/ where the fingerprint covers the asyncguard
-version, the catalog and the engine's code, the settings that change resolution and the environment's packages.
+version, the catalog and the engine's code, the settings that change resolution and the
+environment's packages.
 Inside, one JSON file per module (its resolutions and the files they depended on, with their
 hashes) and one file for the last run. Files are written to a temporary name and renamed, so
 concurrent runs never see half a file; a file that does not parse is ignored and rewritten.
