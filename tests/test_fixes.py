@@ -367,6 +367,12 @@ def test_with_on_a_thread_lock_offers_the_block_fix_and_no_wrap(tmp_path):
         totals: dict[str, int] = {}
 
 
+        def flush(path: str) -> None:
+            with lock:
+                with open(path, "w") as handle:
+                    handle.write(repr(totals))
+
+
         async def record(name: str):
             with lock:
                 totals[name] = totals.get(name, 0) + 1
@@ -381,6 +387,12 @@ def test_with_on_a_thread_lock_offers_the_block_fix_and_no_wrap(tmp_path):
 
         lock = threading.Lock()
         totals: dict[str, int] = {}
+
+
+        def flush(path: str) -> None:
+            with lock:
+                with open(path, "w") as handle:
+                    handle.write(repr(totals))
 
 
         async def record(name: str):

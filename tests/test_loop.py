@@ -245,45 +245,59 @@ def test_generators_run_where_they_are_iterated_not_where_they_are_streamed(anal
     assert brief(findings) == [(25, "AG104", "builtins.open"), (31, "AG104", "builtins.open")]
 
 
-def test_with_on_a_thread_lock_waits_for_it(analyze):
+def test_with_on_a_thread_lock_waits_while_another_holder_blocks_under_it(analyze):
     findings = analyze(
         """
         import asyncio
         import threading
 
-        lock = threading.Lock()
+        log_lock = threading.Lock()
+        counter_lock = threading.Lock()
         guard = asyncio.Lock()
+        hits = {"n": 0}
+
+
+        def rotate_logs(path: str) -> None:
+            with log_lock:
+                with open(path, "a") as handle:
+                    handle.write("rotated")
 
 
         class Stats:
             def __init__(self) -> None:
                 self._lock = threading.RLock()
-                self.count = 0
+                self.rows: list[str] = []
 
-            def snapshot(self) -> int:
+            def reload(self, path: str) -> None:
                 with self._lock:
-                    return self.count
+                    self.rows = open(path).read().splitlines()
+
+            def snapshot(self) -> list[str]:
+                with self._lock:
+                    return list(self.rows)
 
 
         stats = Stats()
 
 
         async def handler():
-            with lock:
-                stats.count += 1
+            with log_lock:
+                hits["n"] += 1
+            with counter_lock:
+                hits["n"] += 1
             async with guard:
                 pass
             return stats.snapshot()
         """
     )
     assert brief(findings) == [
-        (22, "AG108", "threading.Lock.__enter__"),
-        (26, "AG108", "threading.RLock.__enter__"),
+        (34, "AG108", "threading.Lock.__enter__"),
+        (40, "AG108", "threading.RLock.__enter__"),
     ]
     first = findings[0]
-    assert (first.func_span.line, first.func_span.col, first.func_span.end_col) == (22, 9, 13)
+    assert (first.func_span.line, first.func_span.col, first.func_span.end_col) == (34, 9, 17)
     assert first.message == "threading.Lock.__enter__ blocks the event loop in async function handler"
-    assert findings[1].chain[-1].callee == "threading.RLock.__enter__"
+    assert findings[1].callee == "app.Stats.snapshot"
 
 
 def test_injected_dependencies_take_the_type_of_their_fallback(analyze):

@@ -279,3 +279,38 @@ def test_tuple_assignment_keeps_each_type(analyze):
         """
     )
     assert findings == []
+
+
+def test_clients_kept_on_the_app_state_are_typed_where_they_are_used(analyze):
+    findings = analyze(
+        """
+        from contextlib import asynccontextmanager
+
+        import boto3
+        import httpx
+        from fastapi import FastAPI, Request
+
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI):
+            app.state.s3 = boto3.client("s3")
+            app.state.http = httpx.AsyncClient()
+            yield
+
+
+        app = FastAPI(lifespan=lifespan)
+
+
+        @app.get("/documents/{key}")
+        async def document(key: str, request: Request):
+            head = request.app.state.s3.head_object(Bucket="docs", Key=key)
+            response = await request.app.state.http.get("https://example.com")
+            return head, response.status_code
+        """
+    )
+    assert brief(findings) == [
+        (10, "AG107", "boto3.client"),
+        (20, "AG107", "botocore.client.BaseClient.head_object"),
+    ]
+    assert findings[0].severity == "info"
+    assert findings[0].message == "boto3.client briefly blocks the event loop in lifespan handler lifespan"

@@ -206,6 +206,8 @@ class Analyzer:
                 resolution.match.entry, site.node, type_of, origin, iterated=site.consumed
             ):
                 return None
+            if site.entered and not self.reach.lock_held_long(module, function, site):
+                return None
             return self._direct(module, function, site, resolution, place)
         if resolution.kind == "workspace" and resolution.function is not None:
             if self.catalog.is_allowed(resolution.name or ""):
@@ -232,7 +234,8 @@ class Analyzer:
             return self._misuse(module, function, site, target, entry.reason, entry.severity, place)
         message = f"{target} blocks the event loop in {place.text}"
         if entry.severity == INFO:
-            message = f"{target} briefly blocks the event loop in {place.text} (filesystem metadata)"
+            what = " (filesystem metadata)" if entry.category == "file" else ""
+            message = f"{target} briefly blocks the event loop in {place.text}{what}"
         return Finding(
             path=module.path,
             span=site.span,

@@ -224,6 +224,8 @@ class LocalTypes:
         self, module: ModuleInfo, function: FunctionInfo | None, expr: ast.Attribute, depth: int
     ) -> str | None:
         base = expr.value
+        if isinstance(base, ast.Attribute) and base.attr == "state" and depth < _MAX_DEPTH:
+            return self._app_state(expr.attr, depth)
         if isinstance(base, ast.Name) and base.id in ("self", "cls") and function and function.class_qualname:
             return self._instance_attribute(module, function.class_qualname, expr.attr, depth)
         dotted = dotted_name(expr)
@@ -240,6 +242,33 @@ class LocalTypes:
         if found is not None:
             return self._instance_attribute(found[0], found[1], expr.attr, depth)
         return self.returns.get(f"{owner}.{expr.attr}")
+
+    def _app_state(self, attr: str, depth: int) -> str | None:
+        """'request.app.state.s3': what the project stores under that name on an app's state
+        (usually in the lifespan: 'app.state.s3 = boto3.client("s3")'), when every store agrees."""
+        key = (-1, attr)
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._active:
+            return None
+        self._active.add(key)
+        try:
+            types: set[str | None] = set()
+            project = self.resolver.project
+            for path in list(project.files):
+                if not project.mentions(path, (f"state.{attr}",)):
+                    continue
+                module = project.module(path)
+                if module is None or module.tree is None:
+                    continue
+                for function, value in _state_stores(module, attr):
+                    types.add(self.of(module, function, value, depth + 1))
+            known = types - {None}
+            result = known.pop() if len(known) == 1 else None
+        finally:
+            self._active.discard(key)
+        self._memo[key] = result
+        return result
 
     def _instance_attribute(
         self, module: ModuleInfo, class_qualname: str, attr: str, depth: int
@@ -415,6 +444,37 @@ class LocalTypes:
         if self.resolver.is_workspace_name(full):
             return None
         return self._canonical(full)
+
+
+def _state_stores(module: ModuleInfo, attr: str) -> list[tuple[FunctionInfo | None, ast.expr]]:
+    """'<anything>.state.<attr> = value' in the module, with the function each sits in."""
+    assert module.tree is not None
+    found: list[tuple[FunctionInfo | None, ast.expr]] = []
+    for node in ast.walk(module.tree):
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for target in targets:
+            if (
+                isinstance(target, ast.Attribute)
+                and target.attr == attr
+                and isinstance(target.value, ast.Attribute)
+                and target.value.attr == "state"
+            ):
+                found.append((_enclosing(module, node.lineno), node.value))
+    return found
+
+
+def _enclosing(module: ModuleInfo, line: int) -> FunctionInfo | None:
+    """The innermost function whose body holds the line."""
+    best: FunctionInfo | None = None
+    for function in module.functions.values():
+        node = function.node
+        if node.lineno <= line <= (node.end_lineno or node.lineno) and (
+            best is None or node.lineno >= best.node.lineno
+        ):
+            best = function
+    return best
 
 
 def _mentions(binding: tuple[str, ast.expr | None, ast.expr | None], name: str) -> bool:

@@ -69,9 +69,12 @@ class Reach:
         self._memo: dict[tuple[FunctionRef, int], BlockPath | None] = {}
         self._stack: dict[FunctionRef, int] = {}
         self._low = _NO_LOW
+        self._locks: dict[tuple[str, str], bool] = {}
+        self._locks_open: set[tuple[str, str]] = set()
 
     def forget(self) -> None:
         self._memo.clear()
+        self._locks.clear()
 
     def function(self, ref: FunctionRef) -> tuple[ModuleInfo, FunctionInfo] | None:
         module = self.project.module(Path(ref.path))
@@ -185,6 +188,8 @@ class Reach:
                 resolution.match.entry, site.node, type_of, origin, iterated=site.consumed
             ):
                 return None
+            if site is not None and site.entered and not self.lock_held_long(module, function, site):
+                return None
             hop = Hop(module.path, span, target, function.qualname)
             return BlockPath((hop,), resolution.match.entry, target, cached=False)
         if resolution.kind == "workspace" and resolution.function is not None:
@@ -203,3 +208,95 @@ class Reach:
             hop = Hop(module.path, span, name, function.qualname)
             return BlockPath((hop, *sub.hops), sub.entry, sub.target, cached)
         return None
+
+    # ---- thread locks ---------------------------------------------------------------------
+    def lock_held_long(self, module: ModuleInfo, function: FunctionInfo, site: CallSite) -> bool:
+        """'with lock:' waits only while another holder is inside its own 'with lock:' block.
+        A lock whose every holder in the project does quick work (a counter, a dict) is free
+        again in microseconds; one held around a blocking call can stall the loop for as long
+        as that call takes."""
+        name = dotted_name(site.receiver) if site.receiver is not None else None
+        if name is None:
+            return True
+        if name.startswith("self.") and function.class_qualname:
+            key = (module.path, f"{function.class_qualname}.{name}")
+        else:
+            key = ("", self.resolver.resolve_dotted(module, name) or f"{module.path}:{name}")
+        if key in self._locks:
+            return self._locks[key]
+        if key in self._locks_open:
+            return False
+        self._locks_open.add(key)
+        try:
+            result = any(
+                self._blocks_inside(holder_module, holder, body)
+                for holder_module, holder, body in self._holders(module, function, name, key)
+            )
+        finally:
+            self._locks_open.discard(key)
+        self._locks[key] = result
+        return result
+
+    def _holders(
+        self, module: ModuleInfo, function: FunctionInfo, name: str, key: tuple[str, str]
+    ) -> list[tuple[ModuleInfo, FunctionInfo, tuple[int, int]]]:
+        if key[0]:
+            # An instance's lock: the methods of the same class.
+            prefix = f"{function.class_qualname}."
+            scopes = [(module, [f for q, f in module.functions.items() if q.startswith(prefix)])]
+        else:
+            scopes = []
+            last = name.rsplit(".", 1)[-1]
+            for path in list(self.project.files):
+                if not self.project.mentions(path, (last,)):
+                    continue
+                other = self.project.module(path)
+                if other is not None:
+                    scopes.append((other, list(other.functions.values())))
+        found: list[tuple[ModuleInfo, FunctionInfo, tuple[int, int]]] = []
+        for scope_module, functions in scopes:
+            for holder in functions:
+                for body in _with_bodies(holder.node):
+                    manager, first, last_line = body
+                    if key[0]:
+                        same = manager == name
+                    else:
+                        same = (
+                            manager.rsplit(".", 1)[-1] == name.rsplit(".", 1)[-1]
+                            and (
+                                self.resolver.resolve_dotted(scope_module, manager)
+                                or f"{scope_module.path}:{manager}"
+                            )
+                            == key[1]
+                        )
+                    if same:
+                        found.append((scope_module, holder, (first, last_line)))
+        return found
+
+    def _blocks_inside(self, module: ModuleInfo, function: FunctionInfo, body: tuple[int, int]) -> bool:
+        first, last = body
+        for site in function.calls:
+            if not (first <= site.span.line <= last) or site.awaited or site.scheduled:
+                continue
+            resolution = self.resolver.resolve_call(module, function, site)
+            path = self.through(module, function, site.func_span, resolution, self.max_depth, site)
+            if path is not None and path.entry.severity == WARNING:
+                return True
+        return False
+
+
+def _with_bodies(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[str, int, int]]:
+    """(manager, first line, last line) of each plain 'with name:' in the function's own frame."""
+    bodies: list[tuple[str, int, int]] = []
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        child = stack.pop()
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(child, ast.With) and child.body:
+            for item in child.items:
+                manager = dotted_name(item.context_expr)
+                if manager is not None:
+                    bodies.append((manager, child.body[0].lineno, child.end_lineno or child.lineno))
+        stack.extend(ast.iter_child_nodes(child))
+    return bodies
