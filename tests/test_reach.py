@@ -568,3 +568,35 @@ def test_starlette_endpoint_classes_are_routes(analyze):
         "async route GET /depots/{code} awaits nothing and blocks the event loop (time.sleep): "
         "declare it with def and Starlette runs it in its threadpool (40 threads by default)"
     )
+
+
+def test_a_lock_shared_across_modules_is_judged_by_every_holder(analyze):
+    findings = analyze(
+        files={
+            "locks.py": """
+                import threading
+
+                export_lock = threading.Lock()
+                """,
+            "exports.py": """
+                from locks import export_lock
+
+
+                def write_export(path: str, data: str) -> None:
+                    with export_lock:
+                        with open(path, "w") as handle:
+                            handle.write(data)
+                """,
+            "api.py": """
+                from locks import export_lock
+
+
+                async def status():
+                    with export_lock:
+                        return {"busy": False}
+                """,
+        }
+    )
+    assert [(f.path.rsplit("/", 1)[-1], f.span.line, f.code, f.target) for f in findings] == [
+        ("api.py", 5, "AG108", "threading.Lock.__enter__"),
+    ]

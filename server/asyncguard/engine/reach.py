@@ -245,14 +245,21 @@ class Reach:
             prefix = f"{function.class_qualname}."
             scopes = [(module, [f for q, f in module.functions.items() if q.startswith(prefix)])]
         else:
-            scopes = []
+            # A module-level lock: its own module, and the modules that can import it (they
+            # name both the lock and its module).
+            scopes = [(module, list(module.functions.values()))]
             last = name.rsplit(".", 1)[-1]
-            for path in list(self.project.files):
-                if not self.project.mentions(path, (last,)):
-                    continue
-                other = self.project.module(path)
-                if other is not None:
-                    scopes.append((other, list(other.functions.values())))
+            owner = self.resolver.workspace_variable(key[1])
+            if owner is not None:
+                home = owner[0].module_name.rsplit(".", 1)[-1]
+                for path in list(self.project.files):
+                    if str(path) == module.path or not (
+                        self.project.mentions(path, (last,)) and self.project.mentions(path, (home,))
+                    ):
+                        continue
+                    other = self.project.module(path)
+                    if other is not None:
+                        scopes.append((other, list(other.functions.values())))
         found: list[tuple[ModuleInfo, FunctionInfo, tuple[int, int]]] = []
         for scope_module, functions in scopes:
             for holder in functions:
