@@ -314,3 +314,33 @@ def test_clients_kept_on_the_app_state_are_typed_where_they_are_used(analyze):
     ]
     assert findings[0].severity == "info"
     assert findings[0].message == "boto3.client briefly blocks the event loop in lifespan handler lifespan"
+
+
+def test_functions_stored_on_the_instance_are_followed(analyze):
+    findings = analyze(
+        """
+        import smtplib
+        from collections.abc import Callable
+
+        import requests
+
+
+        def send_mail(to: str, subject: str) -> None:
+            with smtplib.SMTP("localhost") as smtp:
+                smtp.sendmail("noreply@example.com", [to], subject)
+
+
+        class Notifier:
+            def __init__(self, mailer: Callable[..., None] = send_mail, fetch=None, log=print):
+                self.mailer = mailer
+                self.fetch = fetch or requests.get
+                self.log = log
+
+            async def delivered(self, to: str) -> None:
+                self.mailer(to, "Delivered")
+                self.fetch("https://example.com/hook")
+                self.log("sent")
+        """
+    )
+    assert brief(findings) == [(19, "AG105", "smtplib.SMTP"), (20, "AG102", "requests.api.get")]
+    assert findings[0].callee == "app.send_mail"

@@ -439,7 +439,7 @@ class Resolver:
                 return Resolution(
                     "workspace", name=f"{module.module_name}.{method.qualname}", function=method
                 )
-            return None
+            return self._stored_callable(module, function.class_qualname, rest)
         if module.is_local(function, root):
             return None
         full = self._expand(module, dotted, depth=0)
@@ -447,6 +447,45 @@ class Resolver:
             return None
         resolution = self.classify(full, via="imports")
         return None if resolution is UNKNOWN else resolution
+
+    def _stored_callable(self, module: ModuleInfo, class_qualname: str, attr: str) -> Resolution | None:
+        """'self.send(...)' where __init__ did 'self.send = send' with 'send=send_mail' as the
+        parameter's default, or 'self.fetch = requests.get': the function stored there, when
+        every assignment stores the same one."""
+        info = module.classes.get(class_qualname)
+        if info is None:
+            return None
+        found: set[str] = set()
+        for name, qualname in info.methods.items():
+            method = module.functions.get(qualname)
+            if method is None or name != "__init__":
+                continue
+            defaults = _parameter_defaults(method.node)
+            for node in ast.walk(method.node):
+                if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+                    continue
+                target = node.targets[0]
+                if not (
+                    isinstance(target, ast.Attribute)
+                    and target.attr == attr
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == "self"
+                ):
+                    continue
+                values = node.value.values if isinstance(node.value, ast.BoolOp) else [node.value]
+                for value in values:
+                    if isinstance(value, ast.Name) and value.id in defaults:
+                        value = defaults[value.id]
+                    dotted = dotted_name(value)
+                    if dotted is None or module.is_local(method, dotted.split(".")[0]):
+                        continue
+                    full = self._expand(module, dotted, depth=0)
+                    if full is not None:
+                        found.add(full)
+        if len(found) != 1:
+            return None
+        resolution = self.classify(found.pop(), via="imports")
+        return None if resolution is UNKNOWN or resolution.constructs else resolution
 
     def _local_function(self, module: ModuleInfo, function: FunctionInfo, name: str) -> str | None:
         current: FunctionInfo | None = function
@@ -758,6 +797,16 @@ class Resolver:
             if match is not None:
                 return Resolution("catalog", name=candidate, match=match, via="jedi")
         return UNKNOWN
+
+
+def _parameter_defaults(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
+    args = node.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults) :]], args.defaults))
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+        if default is not None:
+            defaults[arg.arg] = default
+    return defaults
 
 
 def _opaque_value(node: ast.expr) -> bool:
