@@ -890,6 +890,50 @@ OPTIONAL = [
     ),
 ]
 
+SDKS = [
+    C(
+        "from openai import OpenAI\nc = OpenAI()\nc.chat.completions.§create(model='m', messages=[])",
+        "openai.resources.*",
+    ),
+    C("from openai import OpenAI\nc = OpenAI()\nc.embeddings.§create(model='m', input='x')", "openai.resources.*"),
+    C(
+        "from openai import AsyncOpenAI\nc = AsyncOpenAI()\nc.chat.completions.§create(model='m', messages=[])",
+        None,
+    ),
+    C(
+        "import anthropic\nc = anthropic.Anthropic()\nc.messages.§create(model='m', max_tokens=1, messages=[])",
+        "anthropic.resources.*",
+    ),
+    C(
+        "import anthropic\nc = anthropic.AsyncAnthropic()\nc.messages.§create(model='m', max_tokens=1, messages=[])",
+        None,
+    ),
+    C(
+        "from elasticsearch import Elasticsearch\nes = Elasticsearch('http://x')\nes.§search(index='i')",
+        "elasticsearch._sync.client.Elasticsearch.*",
+    ),
+    C(
+        "from elasticsearch import Elasticsearch\nes = Elasticsearch('http://x')\nes.indices.§create(index='i')",
+        "elasticsearch._sync.client.Elasticsearch.*",
+    ),
+    C(
+        "from elasticsearch import Elasticsearch\nes = Elasticsearch('http://x')\nes.§options(request_timeout=3)",
+        None,
+    ),
+    C(
+        "from elasticsearch import AsyncElasticsearch\nes = AsyncElasticsearch('http://x')\nes.§search(index='i')",
+        None,
+    ),
+    C(
+        "from elasticsearch import Elasticsearch, helpers\nes = Elasticsearch('http://x')\nhelpers.§bulk(es, [])",
+        "elasticsearch.helpers.actions.bulk",
+    ),
+    C(
+        "from celery.result import AsyncResult\nr = AsyncResult('id')\nr.§get(timeout=3)",
+        "celery.result.AsyncResult.get",
+    ),
+]
+
 ALL_CASES = (
     SLEEP
     + HTTP
@@ -901,6 +945,7 @@ ALL_CASES = (
     + WAIT
     + INPUT
     + CPU
+    + SDKS
     + GENERAL_LOOKALIKES
     + OPTIONAL
 )

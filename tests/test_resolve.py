@@ -344,3 +344,53 @@ def test_functions_stored_on_the_instance_are_followed(analyze):
     )
     assert brief(findings) == [(19, "AG105", "smtplib.SMTP"), (20, "AG102", "requests.api.get")]
     assert findings[0].callee == "app.send_mail"
+
+
+def test_sdk_clients_task_queues_and_search_clients(analyze):
+    findings = analyze(
+        files={
+            "tasks.py": """
+                from celery import Celery
+
+                queue = Celery("app", broker="redis://localhost")
+
+
+                @queue.task
+                def send_receipt(order_id: int) -> None:
+                    print(order_id)
+                """,
+            "app.py": """
+                import anthropic
+                from elasticsearch import AsyncElasticsearch, Elasticsearch
+                from openai import AsyncOpenAI, OpenAI
+
+                from tasks import send_receipt
+
+                llm = OpenAI()
+                allm = AsyncOpenAI()
+                claude = anthropic.Anthropic()
+                search = Elasticsearch("http://localhost:9200")
+                asearch = AsyncElasticsearch("http://localhost:9200")
+
+
+                async def handler(text: str):
+                    answer = llm.chat.completions.create(model="m", messages=[])
+                    better = await allm.chat.completions.create(model="m", messages=[])
+                    other = claude.messages.create(model="m", max_tokens=10, messages=[])
+                    hits = search.search(index="docs", query={"match": {"text": text}})
+                    more = await asearch.search(index="docs", query={})
+                    search.indices.refresh(index="docs")
+                    result = send_receipt.delay(1)
+                    result.get(timeout=5)
+                    return answer, better, other, hits, more
+                """,
+        }
+    )
+    assert brief(findings) == [
+        (15, "AG102", "openai.resources.chat.completions.completions.Completions.create"),
+        (17, "AG102", "anthropic.resources.messages.messages.Messages.create"),
+        (18, "AG106", "elasticsearch._sync.client.Elasticsearch.search"),
+        (20, "AG106", "elasticsearch._sync.client.indices.IndicesClient.refresh"),
+        (21, "AG105", "celery.app.task.Task.delay"),
+        (22, "AG108", "celery.result.AsyncResult.get"),
+    ]

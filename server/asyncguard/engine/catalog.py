@@ -119,6 +119,10 @@ class Catalog:
         entry = self._exact.get(name)
         if entry is not None:
             return Match(entry, name)
+        # A pattern covers a library's sync classes; its async twins (AsyncCompletions,
+        # AsyncElasticsearch, ...) live beside them and never block.
+        if any(part.startswith("Async") for part in name.split(".")):
+            return None
         for pattern, entry in self._patterns:
             if pattern.match(name):
                 method = name.rsplit(".", 1)[-1]
@@ -328,6 +332,21 @@ def builtin_readers() -> dict[str, tuple[int, tuple[str, ...]]]:
         for callee in callees:
             readers[str(callee)] = (position, tuple(str(k) for k in keywords))
     return readers
+
+
+@cache
+def builtin_decorated() -> dict[str, str]:
+    """Decorator last name -> the class a function under it becomes (see returns.toml)."""
+    table: dict[str, str] = {}
+    for number, item in enumerate(_returns_data().get("decorated", []), start=1):
+        names, result = item.get("decorator"), item.get("type")
+        if not isinstance(names, list) or not isinstance(result, str) or set(item) - {"decorator", "type"}:
+            raise CatalogError(
+                f"{RETURNS_FILE} decorated {number}: needs 'decorator' (list) and 'type' (string)"
+            )
+        for name in names:
+            table[str(name)] = result
+    return table
 
 
 @cache

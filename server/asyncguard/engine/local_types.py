@@ -364,6 +364,10 @@ class LocalTypes:
     def _callee_result(self, full: str) -> str | None:
         if full in self.returns:
             return self.returns[full]
+        followed = self.resolver.follow_name(full)
+        if followed is not None and followed in self.returns:
+            # A workspace name that stands for a library one ('send_email.apply_async').
+            return self.returns[followed]
         canonical = self._canonical(full)
         if canonical in self.returns:
             return self.returns[canonical]

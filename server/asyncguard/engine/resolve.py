@@ -18,7 +18,7 @@ from pathlib import Path
 import jedi
 
 from .budget import Budget, BudgetExceeded
-from .catalog import Catalog, Match, builtin_readers
+from .catalog import Catalog, Match, builtin_decorated, builtin_readers
 from .environment import EnvironmentChoice, jedi_environment
 from .local_types import LocalTypes
 from .model import AttrLoad, CallSite, FunctionInfo, ModuleInfo, dotted_name
@@ -46,7 +46,13 @@ _ASYNC_MARKERS = (".asyncio.", ".aio.", "aioredis", "motor.", "aiofiles")
 _NAME_FIXUPS = {"io.open": "builtins.open", "_io.open": "builtins.open"}
 
 
+# Sync classes whose name says otherwise.
+_SYNC_DESPITE_NAME = frozenset({"celery.result.AsyncResult", "multiprocessing.pool.AsyncResult"})
+
+
 def _is_async_type(full_name: str) -> bool:
+    if full_name in _SYNC_DESPITE_NAME:
+        return False
     dotted = f".{full_name}."
     if any(marker in dotted for marker in _ASYNC_MARKERS):
         return True
@@ -87,6 +93,7 @@ class Resolver:
         self.workspace_names: set[str] = set()
         self.local = LocalTypes(self, catalog)
         self.readers = builtin_readers()
+        self.decorated = builtin_decorated()
 
     # ---- jedi plumbing ------------------------------------------------------------------
     def _environment(self) -> object | None:
@@ -606,6 +613,11 @@ class Resolver:
                         target = self.project.module(Path(ref.path))
                         if target is not None:
                             return target, ref.qualname
+                if len(rest) == 2 and head in module.functions:
+                    # 'send_email.delay(...)' on a function that '@app.task' made a celery Task.
+                    kind = self._decorated_kind(module.functions[head])
+                    if kind is not None:
+                        return f"{kind}.{rest[1]}"
                 # An attribute reached through a workspace class ('Base.metadata.create_all').
                 return ("attr", module, head)  # type: ignore[return-value]
             if head in module.imports or head in module.aliases:
@@ -617,6 +629,19 @@ class Resolver:
                 return (kind, module, head)  # type: ignore[return-value]
             return None
         return full if depth else None
+
+    def follow_name(self, full: str) -> str | None:
+        """The outside dotted name a workspace name stands for, if it is one."""
+        followed = self._follow(full, 0)
+        return followed if isinstance(followed, str) and followed != full else None
+
+    def _decorated_kind(self, function: FunctionInfo) -> str | None:
+        for decorator in function.node.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            name = dotted_name(target)
+            if name is not None and name.rsplit(".", 1)[-1] in self.decorated:
+                return self.decorated[name.rsplit(".", 1)[-1]]
+        return None
 
     def classify(self, full: str, via: str, depth: int = 0) -> Resolution:
         full = _NAME_FIXUPS.get(full, full)
