@@ -62,8 +62,11 @@ class Entry:
     thread_bound: bool = False
     # A drop-in awaitable replacement for the call ('asyncio.sleep').
     awaitable_alternative: str | None = None
-    # Argument forms that make the call non-blocking: 'blocking=False' (keyword or, with an
-    # index, '0=False' for a positional), or a bare keyword name that must merely be present.
+    # Forms that make the call non-blocking: 'blocking=False' (keyword or, with an index,
+    # '0=False' for a positional), a bare keyword name that must merely be present, 'N:memory'
+    # or 'name:memory' (that argument is an io.BytesIO/StringIO), 'receiver:memory' (the object
+    # was made over one), 'receiver:client-cursor' (a psycopg cursor made without a name), and
+    # 'not-iterated' (a lazy iterator: it blocks only where its result is iterated).
     unless: tuple[str, ...] = ()
     source: str = field(default="catalog", compare=False)
 
