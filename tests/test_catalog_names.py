@@ -895,17 +895,23 @@ SDKS = [
         "from openai import OpenAI\nc = OpenAI()\nc.chat.completions.§create(model='m', messages=[])",
         "openai.resources.*",
     ),
-    C("from openai import OpenAI\nc = OpenAI()\nc.embeddings.§create(model='m', input='x')", "openai.resources.*"),
     C(
-        "from openai import AsyncOpenAI\nc = AsyncOpenAI()\nc.chat.completions.§create(model='m', messages=[])",
+        "from openai import OpenAI\nc = OpenAI()\nc.embeddings.§create(model='m', input='x')",
+        "openai.resources.*",
+    ),
+    C(
+        "from openai import AsyncOpenAI\nc = AsyncOpenAI()\n"
+        "c.chat.completions.§create(model='m', messages=[])",
         None,
     ),
     C(
-        "import anthropic\nc = anthropic.Anthropic()\nc.messages.§create(model='m', max_tokens=1, messages=[])",
+        "import anthropic\nc = anthropic.Anthropic()\n"
+        "c.messages.§create(model='m', max_tokens=1, messages=[])",
         "anthropic.resources.*",
     ),
     C(
-        "import anthropic\nc = anthropic.AsyncAnthropic()\nc.messages.§create(model='m', max_tokens=1, messages=[])",
+        "import anthropic\nc = anthropic.AsyncAnthropic()\n"
+        "c.messages.§create(model='m', max_tokens=1, messages=[])",
         None,
     ),
     C(
@@ -925,7 +931,8 @@ SDKS = [
         None,
     ),
     C(
-        "from elasticsearch import Elasticsearch, helpers\nes = Elasticsearch('http://x')\nhelpers.§bulk(es, [])",
+        "from elasticsearch import Elasticsearch, helpers\nes = Elasticsearch('http://x')\n"
+        "helpers.§bulk(es, [])",
         "elasticsearch.helpers.actions.bulk",
     ),
     C(
