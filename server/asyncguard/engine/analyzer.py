@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..config import Config
 from .budget import Budget
-from .catalog import Catalog, custom_entry, default_catalog, exempt
+from .catalog import Catalog, custom_entry, default_catalog
 from .entry_index import EntryIndex
 from .entrypoints import EntryPoint
 from .environment import EnvironmentChoice
@@ -201,12 +201,7 @@ class Analyzer:
             return None
         resolution = self.resolver.resolve_call(module, function, site)
         if resolution.kind == "catalog" and resolution.match is not None:
-            type_of, origin = self.resolver.type_of(module, function), self.resolver.origin_of(function)
-            if self.catalog.is_allowed(resolution.name or "") or exempt(
-                resolution.match.entry, site.node, type_of, origin, iterated=site.consumed
-            ):
-                return None
-            if site.entered and not self.reach.lock_held_long(module, function, site):
+            if not self.reach.catalog_call_blocks(module, function, resolution, site):
                 return None
             return self._direct(module, function, site, resolution, place)
         if resolution.kind == "workspace" and resolution.function is not None:

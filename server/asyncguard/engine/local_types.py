@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 
 from .catalog import Catalog, builtin_returns
-from .model import FunctionInfo, ModuleInfo, dotted_name
+from .model import FunctionInfo, ModuleInfo, attribute_stores, dotted_name, frame_nodes, on_self
 from .resolve_names import STDLIB
 
 _MAX_DEPTH = 8
@@ -166,7 +166,7 @@ class LocalTypes:
         node = function.node
         for param in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
             add(param.arg, "param", param.annotation)
-        for stmt in _frame_nodes(node):
+        for stmt in frame_nodes(ast.iter_child_nodes(node)):
             if isinstance(stmt, ast.Assign):
                 for target in stmt.targets:
                     if isinstance(target, ast.Name):
@@ -304,23 +304,16 @@ class LocalTypes:
             method = module.functions.get(qualname)
             if method is None or (name.startswith("__") and name != "__init__"):
                 continue
-            for stmt in _frame_nodes(method.node):
-                if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-                    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-                    for target in targets:
-                        if (
-                            isinstance(target, ast.Attribute)
-                            and target.attr == attr
-                            and isinstance(target.value, ast.Name)
-                            and target.value.id == "self"
-                        ):
-                            if isinstance(stmt, ast.AnnAssign):
-                                typed = self.annotation(module, stmt.annotation)
-                                if typed:
-                                    types.add(typed)
-                                    continue
-                            value = stmt.value
-                            types.add(self.of(module, method, value, depth) if value is not None else None)
+            for stmt, target in attribute_stores(frame_nodes(ast.iter_child_nodes(method.node)), attr):
+                if not on_self(target):
+                    continue
+                if isinstance(stmt, ast.AnnAssign):
+                    typed = self.annotation(module, stmt.annotation)
+                    if typed:
+                        types.add(typed)
+                        continue
+                value = stmt.value
+                types.add(self.of(module, method, value, depth) if value is not None else None)
         # 'self.client = None' in __init__ and one real assignment elsewhere is still one type.
         known = types - {None}
         if len(known) == 1:
@@ -453,20 +446,11 @@ class LocalTypes:
 def _state_stores(module: ModuleInfo, attr: str) -> list[tuple[FunctionInfo | None, ast.expr]]:
     """'<anything>.state.<attr> = value' in the module, with the function each sits in."""
     assert module.tree is not None
-    found: list[tuple[FunctionInfo | None, ast.expr]] = []
-    for node in ast.walk(module.tree):
-        if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
-            continue
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        for target in targets:
-            if (
-                isinstance(target, ast.Attribute)
-                and target.attr == attr
-                and isinstance(target.value, ast.Attribute)
-                and target.value.attr == "state"
-            ):
-                found.append((_enclosing(module, node.lineno), node.value))
-    return found
+    return [
+        (_enclosing(module, node.lineno), node.value)
+        for node, target in attribute_stores(ast.walk(module.tree), attr)
+        if node.value is not None and isinstance(target.value, ast.Attribute) and target.value.attr == "state"
+    ]
 
 
 def _enclosing(module: ModuleInfo, line: int) -> FunctionInfo | None:
@@ -489,14 +473,3 @@ def _mentions(binding: tuple[str, ast.expr | None, ast.expr | None], name: str) 
 
 def _names(target: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
-
-
-def _frame_nodes(node: ast.AST):  # type: ignore[no-untyped-def]
-    """Statements and expressions of a function's own frame (not nested defs or lambdas)."""
-    stack = list(ast.iter_child_nodes(node))
-    while stack:
-        child = stack.pop()
-        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        yield child
-        stack.extend(ast.iter_child_nodes(child))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import bisect
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .parsing import ChunkCache, parse_incremental
@@ -494,16 +495,40 @@ def _child_blocks(stmt: ast.stmt) -> list[ast.stmt]:
     return children
 
 
+def frame_nodes(roots: Iterable[ast.AST]) -> Iterator[ast.AST]:
+    """Every node under these roots that belongs to the same frame: nested defs, classes and
+    lambdas are other frames, so they and their insides are skipped."""
+    stack = list(roots)
+    while stack:
+        child = stack.pop()
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        yield child
+        stack.extend(ast.iter_child_nodes(child))
+
+
+def attribute_stores(
+    nodes: Iterable[ast.AST], attr: str
+) -> Iterator[tuple[ast.Assign | ast.AnnAssign, ast.Attribute]]:
+    """Assignments among these nodes to '<something>.<attr>', each with its target."""
+    for node in nodes:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Attribute) and target.attr == attr:
+                    yield node, target
+
+
+def on_self(target: ast.Attribute) -> bool:
+    return isinstance(target.value, ast.Name) and target.value.id == "self"
+
+
 def _iteration_uses(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[set[str], set[str]]:
     """Local names this frame iterates (for loops, comprehensions, list(x), *x, yield from x)
     and names it only hands to a streaming response or returns."""
     iterated: set[str] = set()
     streamed: set[str] = set()
-    stack: list[ast.AST] = list(node.body)
-    while stack:
-        child = stack.pop()
-        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
+    for child in frame_nodes(node.body):
         if isinstance(child, (ast.For, ast.comprehension)) and isinstance(child.iter, ast.Name):
             iterated.add(child.iter.id)
         elif isinstance(child, (ast.Starred, ast.YieldFrom)) and isinstance(child.value, ast.Name):
@@ -520,7 +545,6 @@ def _iteration_uses(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[set[s
                 streamed |= names
         elif isinstance(child, ast.Return) and isinstance(child.value, ast.Name):
             streamed.add(child.value.id)
-        stack.extend(ast.iter_child_nodes(child))
     return iterated, streamed
 
 

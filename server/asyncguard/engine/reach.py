@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .catalog import Entry, exempt
 from .findings import Hop
-from .model import CallSite, FunctionInfo, ModuleInfo, dotted_name
+from .model import CallSite, FunctionInfo, ModuleInfo, dotted_name, frame_nodes
 from .project import Project
 from .resolve import FunctionRef, Resolution, Resolver
 from .rules import CATEGORY_COST, WARNING
@@ -180,16 +180,9 @@ class Reach:
     ) -> BlockPath | None:
         """The blocking path of one call (or property read) made by 'function'."""
         if resolution.kind == "catalog" and resolution.match is not None:
+            if not self.catalog_call_blocks(module, function, resolution, site):
+                return None
             target = resolution.name or resolution.match.entry.name
-            if self.resolver.catalog.is_allowed(target):
-                return None
-            type_of, origin = self.resolver.type_of(module, function), self.resolver.origin_of(function)
-            if site is not None and exempt(
-                resolution.match.entry, site.node, type_of, origin, iterated=site.consumed
-            ):
-                return None
-            if site is not None and site.entered and not self.lock_held_long(module, function, site):
-                return None
             hop = Hop(module.path, span, target, function.qualname)
             return BlockPath((hop,), resolution.match.entry, target, cached=False)
         if resolution.kind == "workspace" and resolution.function is not None:
@@ -209,8 +202,23 @@ class Reach:
             return BlockPath((hop, *sub.hops), sub.entry, sub.target, cached)
         return None
 
+    def catalog_call_blocks(
+        self, module: ModuleInfo, function: FunctionInfo, resolution: Resolution, site: CallSite | None
+    ) -> bool:
+        """A call the catalog matched blocks, unless the project allows the name, the argument
+        form never waits, or the thread lock it enters is only ever held briefly."""
+        assert resolution.match is not None
+        if self.resolver.catalog.is_allowed(resolution.name or resolution.match.entry.name):
+            return False
+        if site is None:
+            return True
+        type_of, origin = self.resolver.type_of(module, function), self.resolver.origin_of(function)
+        if exempt(resolution.match.entry, site.node, type_of, origin, iterated=site.consumed):
+            return False
+        return not site.entered or self._lock_held_long(module, function, site)
+
     # ---- thread locks ---------------------------------------------------------------------
-    def lock_held_long(self, module: ModuleInfo, function: FunctionInfo, site: CallSite) -> bool:
+    def _lock_held_long(self, module: ModuleInfo, function: FunctionInfo, site: CallSite) -> bool:
         """'with lock:' waits only while another holder is inside its own 'with lock:' block.
         A lock whose every holder in the project does quick work (a counter, a dict) is free
         again in microseconds; one held around a blocking call can stall the loop for as long
@@ -295,15 +303,10 @@ class Reach:
 def _with_bodies(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[str, int, int]]:
     """(manager, first line, last line) of each plain 'with name:' in the function's own frame."""
     bodies: list[tuple[str, int, int]] = []
-    stack: list[ast.AST] = list(node.body)
-    while stack:
-        child = stack.pop()
-        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
+    for child in frame_nodes(node.body):
         if isinstance(child, ast.With) and child.body:
             for item in child.items:
                 manager = dotted_name(item.context_expr)
                 if manager is not None:
                     bodies.append((manager, child.body[0].lineno, child.end_lineno or child.lineno))
-        stack.extend(ast.iter_child_nodes(child))
     return bodies

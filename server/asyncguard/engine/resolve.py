@@ -21,7 +21,16 @@ from .budget import Budget, BudgetExceeded
 from .catalog import Catalog, Match, builtin_decorated, builtin_readers
 from .environment import EnvironmentChoice, jedi_environment
 from .local_types import LocalTypes
-from .model import AttrLoad, CallSite, FunctionInfo, ModuleInfo, dotted_name
+from .model import (
+    AttrLoad,
+    CallSite,
+    FunctionInfo,
+    ModuleInfo,
+    attribute_stores,
+    dotted_name,
+    frame_nodes,
+    on_self,
+)
 from .project import Project
 from .resolution import UNKNOWN, CallKey, FunctionRef, Resolution
 from .resolve_names import STDLIB
@@ -460,35 +469,24 @@ class Resolver:
         parameter's default, or 'self.fetch = requests.get': the function stored there, when
         every assignment stores the same one."""
         info = module.classes.get(class_qualname)
-        if info is None:
+        init = module.functions.get(info.methods.get("__init__", "")) if info is not None else None
+        if init is None:
             return None
         found: set[str] = set()
-        for name, qualname in info.methods.items():
-            method = module.functions.get(qualname)
-            if method is None or name != "__init__":
+        defaults = _parameter_defaults(init.node)
+        for node, target in attribute_stores(frame_nodes(init.node.body), attr):
+            if not isinstance(node, ast.Assign) or len(node.targets) != 1 or not on_self(target):
                 continue
-            defaults = _parameter_defaults(method.node)
-            for node in ast.walk(method.node):
-                if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+            values = node.value.values if isinstance(node.value, ast.BoolOp) else [node.value]
+            for value in values:
+                if isinstance(value, ast.Name) and value.id in defaults:
+                    value = defaults[value.id]
+                dotted = dotted_name(value)
+                if dotted is None or module.is_local(init, dotted.split(".")[0]):
                     continue
-                target = node.targets[0]
-                if not (
-                    isinstance(target, ast.Attribute)
-                    and target.attr == attr
-                    and isinstance(target.value, ast.Name)
-                    and target.value.id == "self"
-                ):
-                    continue
-                values = node.value.values if isinstance(node.value, ast.BoolOp) else [node.value]
-                for value in values:
-                    if isinstance(value, ast.Name) and value.id in defaults:
-                        value = defaults[value.id]
-                    dotted = dotted_name(value)
-                    if dotted is None or module.is_local(method, dotted.split(".")[0]):
-                        continue
-                    full = self._expand(module, dotted, depth=0)
-                    if full is not None:
-                        found.add(full)
+                full = self._expand(module, dotted, depth=0)
+                if full is not None:
+                    found.add(full)
         if len(found) != 1:
             return None
         resolution = self.classify(found.pop(), via="imports")
