@@ -69,3 +69,20 @@ def test_parallel_resolution_finds_the_same(project: Path, monkeypatch: pytest.M
     result = run(project, use_cache=False, jobs=2)
     assert result.resolved_in_parallel == len(list(project.rglob("*.py")))
     assert summary(result) == summary(run(project, use_cache=False))
+
+
+def test_one_shared_inference_state_finds_what_one_state_per_module_finds(project: Path) -> None:
+    from asyncguard.engine.analyzer import Analyzer
+    from asyncguard.engine.project import Project
+    from conftest import RUNNING
+
+    def findings(shared: bool) -> list[tuple[str, int, str, str]]:
+        paths = sorted(project.rglob("*.py"))
+        analyzer = Analyzer(Project(project, paths), Config(), RUNNING, shared_inference=shared)
+        analyzer.prepare()
+        found = [f for path in paths for f in analyzer.check_path(path).findings]
+        return sorted((Path(f.path).name, f.span.line, f.code, f.message) for f in found)
+
+    separate = findings(shared=False)
+    assert len(separate) >= 10
+    assert findings(shared=True) == separate

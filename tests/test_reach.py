@@ -256,6 +256,65 @@ def test_properties_run_their_getter(analyze):
     assert brief(findings) == [(14, "AG104", "pathlib.Path.read_bytes")]
 
 
+def test_only_property_names_with_a_blocking_getter_are_looked_up(tmp_path: Path) -> None:
+    """Two classes define '.size': reading the one that stats a file is found; reading names
+    whose getters never block (most properties) is never looked up."""
+    from asyncguard.engine.analyzer import Analyzer
+    from asyncguard.engine.project import Project
+    from conftest import RUNNING, write_project
+
+    paths = write_project(
+        tmp_path,
+        {
+            "upload.py": """
+                import os
+
+
+                class Upload:
+                    def __init__(self, path: str) -> None:
+                        self.path = path
+
+                    @property
+                    def size(self) -> int:
+                        return os.path.getsize(self.path)
+                """,
+            "shapes.py": """
+                class Box:
+                    def __init__(self, width: int) -> None:
+                        self._width = width
+
+                    @property
+                    def size(self) -> int:
+                        return self._width * self._width
+
+                    @property
+                    def label(self) -> str:
+                        return f"box {self._width}"
+                """,
+            "app.py": """
+                from shapes import Box
+                from upload import Upload
+
+
+                async def describe(width: int) -> str:
+                    box = Box(width)
+                    return box.label + str(box.size)
+
+
+                async def stat(path: str) -> int:
+                    return Upload(path).size
+                """,
+        },
+    )
+    analyzer = Analyzer(Project(tmp_path, paths), Config(), RUNNING)
+    analyzer.prepare()
+    describe_only = analyzer.check_path(paths[2]).findings
+    assert brief(describe_only) == [(11, "AG104", "os.path.getsize")]
+    assert describe_only[0].function == "stat"
+    assert analyzer.reach.property_may_block("size") is True
+    assert analyzer.reach.property_may_block("label") is False
+
+
 def test_constructors_run_init(analyze):
     findings = analyze(
         """

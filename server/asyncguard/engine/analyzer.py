@@ -95,6 +95,7 @@ class Analyzer:
         environment: EnvironmentChoice | None = None,
         *,
         jedi_budget: float | None = 5.0,
+        shared_inference: bool = False,
     ) -> None:
         self.project = project
         self.config = config or Config()
@@ -105,6 +106,7 @@ class Analyzer:
             environment,
             follow_libraries=self.config.follow_libraries,
             budget=Budget(jedi_budget),
+            shared_inference=shared_inference,
         )
         self.reach = Reach(project, self.resolver, self.config.max_depth)
         self.entries = EntryIndex(project, self.resolver)
@@ -113,7 +115,7 @@ class Analyzer:
         """Index workspace function and property names: jedi is only asked about calls that
         may lead to the catalog or to workspace code."""
         names: set[str] = set()
-        properties: set[str] = set()
+        properties: dict[str, set[str]] = {}
         for path in self.project.files:
             try:
                 text = self.project.text(path)
@@ -121,9 +123,11 @@ class Analyzer:
                 continue
             # A text scan, not a parse: on a large workspace this runs before anything else.
             names.update(_DEF.findall(text))
-            properties.update(_PROPERTY.findall(text))
+            for name in _PROPERTY.findall(text):
+                properties.setdefault(name, set()).add(str(path.absolute()))
         self.resolver.workspace_names = names
-        self.reach.property_names = properties
+        self.reach.property_files = properties
+        self.reach.forget()
 
     def invalidate(self, path: Path | None = None) -> None:
         """Forget what depends on workspace code after a change ('path' or everything)."""
@@ -161,7 +165,7 @@ class Analyzer:
             if finding is not None:
                 findings.append(finding)
         for load in function.attr_loads:
-            if load.attr in self.reach.property_names:
+            if self.reach.property_may_block(load.attr):
                 resolution = self.resolver.resolve_attribute(module, function, load)
                 path = self.reach.through(module, function, load.span, resolution, self.config.max_depth + 1)
                 if path is not None:

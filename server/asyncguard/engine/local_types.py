@@ -13,7 +13,7 @@ from .catalog import Catalog, builtin_returns
 from .model import FunctionInfo, ModuleInfo, attribute_stores, dotted_name, frame_nodes, on_self
 from .resolve_names import STDLIB
 
-_MAX_DEPTH = 8
+_MAX_DEPTH = 16
 _LITERALS: dict[type, str] = {
     ast.Dict: "builtins.dict",
     ast.DictComp: "builtins.dict",
@@ -32,6 +32,9 @@ class LocalTypes:
         self.resolver = resolver
         self.returns = builtin_returns()
         self._memo: dict[tuple[int, str], str | None] = {}
+        self._module_memo: dict[tuple[int, str], tuple[ModuleInfo, str]] = {}
+        # id(bound value) -> (statement line, binding's last line, its block's first and last line)
+        self._position_index: dict[int, dict[int, tuple[int, int, int, int]]] = {}
         self._active: set[tuple[int, str]] = set()
         self._binding_index: dict[
             int, tuple[FunctionInfo, dict[str, list[tuple[str, ast.expr | None, ast.expr | None]]]]
@@ -53,7 +56,7 @@ class LocalTypes:
         if isinstance(expr, ast.Call):
             return self._call(module, function, expr.func, depth + 1)
         if isinstance(expr, ast.Name):
-            return self._name(module, function, expr.id, depth + 1)
+            return self._name(module, function, expr.id, depth + 1, getattr(expr, "lineno", None))
         if isinstance(expr, ast.Attribute):
             return self._attribute(module, function, expr, depth + 1)
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
@@ -81,17 +84,46 @@ class LocalTypes:
         return known.pop() if len(known) == 1 else None
 
     # ---- names --------------------------------------------------------------------------
-    def _name(self, module: ModuleInfo, function: FunctionInfo | None, name: str, depth: int) -> str | None:
+    def _name(
+        self,
+        module: ModuleInfo,
+        function: FunctionInfo | None,
+        name: str,
+        depth: int,
+        line: int | None = None,
+    ) -> str | None:
         current = function
         while current is not None:
             if name in current.local_names and name not in current.global_names:
-                return self._local(module, current, name, depth)
+                agreed = self._local(module, current, name, depth)
+                if agreed is not None or current is not function or line is None:
+                    return agreed
+                # The bindings disagree; the one that reaches this use may still be known.
+                latest = self._reaching(current, name, line)
+                return self._agree(module, current, [latest], depth) if latest is not None else None
             current = module.functions.get(current.parent) if current.parent else None
         return self._module_name(module, name, depth)
 
     def _module_name(self, module: ModuleInfo, name: str, depth: int) -> str | None:
+        # Module-level names are typed once: chains across modules ('CACHE_DIR = DATA_DIR /
+        # "cache"' over 'DATA_DIR = Path(...)') are long and read everywhere. Only answers are
+        # kept: a miss may be the depth cap talking.
+        key = (id(module), name)
+        known = self._module_memo.get(key)
+        if known is not None and known[0] is module:
+            return known[1]
+        found = self._module_name_uncached(module, name, depth)
+        if found is not None:
+            self._module_memo[key] = (module, found)
+        return found
+
+    def _module_name_uncached(self, module: ModuleInfo, name: str, depth: int) -> str | None:
         if name in module.ambiguous:
-            return None
+            # Assigned in several places (an if/else at module level): the one type all the
+            # values agree on. A value built from the name itself ('X = X / "sub"') keeps it.
+            values = [v for v in module.module_alternatives.get(name, ()) if name not in _names(v)]
+            types = {self.of(module, None, value, depth + 1) for value in values}
+            return types.pop() if len(types) == 1 else None
         if name in module.module_assigns and name not in module.imports:
             return self.of(module, None, module.module_assigns[name], depth + 1)
         if name in module.imports:
@@ -199,7 +231,38 @@ class LocalTypes:
                 for name in _names(stmt.target):
                     add(name, "unknown")
         self._binding_index[id(function)] = (function, index)
+        self._position_index[id(function)] = _positions(node)
         return index
+
+    def _reaching(
+        self, function: FunctionInfo, name: str, line: int
+    ) -> tuple[str, ast.expr | None, ast.expr | None] | None:
+        """The one assignment that reaches a use on 'line', when the last one before it sits
+        in a block that also holds the use: 'path = await fetch(); path = Path(path)' then
+        'path.is_file()'. Nothing in between can rebind it, and a loop around both runs the
+        assignment again before every use. Else None: all bindings are judged together."""
+        bindings = self._bindings(function).get(name)
+        if not bindings or len(bindings) < 2:
+            return None
+        positions = self._position_index[id(function)]
+        best: tuple[int, int, int, int] | None = None
+        chosen = None
+        for binding in bindings:
+            kind, first, _ = binding
+            if kind not in ("assign", "annotated", "with") or first is None:
+                if kind == "param":
+                    continue
+                # A for target, an augmented assignment, a tuple target: its place is unknown
+                # here, so nothing can be said about which binding reaches the use.
+                return None
+            place = positions.get(id(first))
+            if place is None:
+                return None
+            if place[1] < line and (best is None or place[0] > best[0]):
+                best, chosen = place, binding
+        if best is None or chosen is None or not best[2] <= line <= best[3]:
+            return None
+        return chosen
 
     def bindings_of(
         self, function: FunctionInfo, name: str
@@ -209,7 +272,9 @@ class LocalTypes:
     def reset(self) -> None:
         """Forget inferred types: a module they may depend on changed."""
         self._memo.clear()
+        self._module_memo.clear()
         self._binding_index.clear()
+        self._position_index.clear()
 
     def _entered(
         self, module: ModuleInfo, function: FunctionInfo | None, expr: ast.expr, depth: int
@@ -343,7 +408,9 @@ class LocalTypes:
                     if target is not None:
                         instance = self._module_name(target[0], target[1], depth + 1)
                         return self.returns.get(f"{instance}.__call__") if instance else None
-                    return self._workspace_call(full)
+                    typed = self._workspace_call(full)
+                    if typed is not None:
+                        return typed
         if isinstance(func, ast.Attribute):
             owner = self.of(module, function, func.value, depth)
             if owner is not None:
@@ -463,6 +530,40 @@ def _enclosing(module: ModuleInfo, line: int) -> FunctionInfo | None:
         ):
             best = function
     return best
+
+
+def _positions(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, tuple[int, int, int, int]]:
+    """For each value bound by an assignment or a with item in this frame (keyed by the
+    value node's id): its statement's line, the line the binding takes effect after, and the
+    line range of the statement list that holds the statement."""
+    found: dict[int, tuple[int, int, int, int]] = {}
+    lists: list[list[ast.stmt]] = [node.body]
+    while lists:
+        block = lists.pop()
+        if not block:
+            continue
+        first, last = block[0].lineno, block[-1].end_lineno or block[-1].lineno
+        for stmt in block:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+                place = (stmt.lineno, stmt.end_lineno or stmt.lineno, first, last)
+                found[id(stmt.value)] = place
+                if isinstance(stmt, ast.AnnAssign):
+                    found[id(stmt.annotation)] = place
+            elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+                header = max(item.context_expr.end_lineno or stmt.lineno for item in stmt.items)
+                for item in stmt.items:
+                    found[id(item.context_expr)] = (stmt.lineno, header, first, last)
+            for field_name in ("body", "orelse", "finalbody"):
+                inner = getattr(stmt, field_name, None)
+                if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                    lists.append(inner)
+            for handler in getattr(stmt, "handlers", ()) or ():
+                lists.append(handler.body)
+            for case in getattr(stmt, "cases", ()) or ():
+                lists.append(case.body)
+    return found
 
 
 def _mentions(binding: tuple[str, ast.expr | None, ast.expr | None], name: str) -> bool:

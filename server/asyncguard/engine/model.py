@@ -181,6 +181,9 @@ class ModuleInfo:
     classes: dict[str, ClassInfo]
     top_level: dict[str, str]  # module-level def/class name -> qualname
     module_assigns: dict[str, ast.expr] = field(repr=False, default_factory=dict)
+    # Ambiguous names bound only by plain assignments ('DATA_DIR = Path(x)' in one branch,
+    # 'DATA_DIR = Path(y).resolve()' in another): every value, for a type they may agree on.
+    module_alternatives: dict[str, list[ast.expr]] = field(repr=False, default_factory=dict)
     comments: dict[int, str] = field(default_factory=dict)
     # Parsed top-level statements, for the next version of the same file.
     chunks: ChunkCache | None = field(default=None, repr=False)
@@ -232,10 +235,13 @@ class _ModuleBuilder:
         ambiguous: set[str] = set()
         top_level: dict[str, str] = {}
         module_assigns: dict[str, ast.expr] = {}
+        assigned: dict[str, list[ast.expr]] = {}
         bound: dict[str, int] = {}
         if tree is not None:
             for stmt, in_type_checking in _module_statements(tree.body):
-                self._bind_module_stmt(stmt, in_type_checking, imports, aliases, bound, module_assigns)
+                self._bind_module_stmt(
+                    stmt, in_type_checking, imports, aliases, bound, module_assigns, assigned
+                )
             for stmt in tree.body:
                 self._definitions_of(stmt)
                 if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -243,6 +249,9 @@ class _ModuleBuilder:
         if tree is not None:
             self._assign_contexts(tree)
         ambiguous = {name for name, count in bound.items() if count > 1}
+        alternatives = {
+            name: assigned[name] for name in ambiguous if len(assigned.get(name, ())) == bound[name]
+        }
         for name in ambiguous:
             imports.pop(name, None)
             aliases.pop(name, None)
@@ -260,6 +269,7 @@ class _ModuleBuilder:
             classes=self.classes,
             top_level=top_level,
             module_assigns=module_assigns,
+            module_alternatives=alternatives,
             comments=comment_lines(text),
             header_key=getattr(self, "header_key", ""),
         )
@@ -312,6 +322,7 @@ class _ModuleBuilder:
         aliases: dict[str, str],
         bound: dict[str, int],
         module_assigns: dict[str, ast.expr],
+        assigned: dict[str, list[ast.expr]],
     ) -> None:
         def bind(name: str) -> None:
             # Imports only visible to type checkers still tell us what a name means in
@@ -352,6 +363,8 @@ class _ModuleBuilder:
                     bind(name)
                 if isinstance(target, ast.Name) and value is not None:
                     module_assigns[target.id] = value
+                    if not in_type_checking:
+                        assigned.setdefault(target.id, []).append(value)
                     dotted = dotted_name(value)
                     if dotted is not None and len(targets) == 1:
                         aliases[target.id] = dotted

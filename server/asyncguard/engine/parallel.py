@@ -24,7 +24,7 @@ def _resolve_share(
     root: str, files: list[str], config: Config, environment: EnvironmentChoice, share: list[str]
 ) -> Answers:
     project = Project(Path(root), [Path(f) for f in files])
-    analyzer = Analyzer(project, config, environment)
+    analyzer = Analyzer(project, config, environment, shared_inference=True)
     analyzer.prepare()
     resolver = analyzer.resolver
     for path in share:

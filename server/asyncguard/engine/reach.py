@@ -65,7 +65,9 @@ class Reach:
         self.project = project
         self.resolver = resolver
         self.max_depth = max_depth
-        self.property_names: set[str] = set()
+        # Property name -> the files defining a getter of that name (a text scan at start).
+        self.property_files: dict[str, set[str]] = {}
+        self._property_verdicts: dict[str, bool] = {}
         self._memo: dict[tuple[FunctionRef, int], BlockPath | None] = {}
         self._stack: dict[FunctionRef, int] = {}
         self._low = _NO_LOW
@@ -75,6 +77,43 @@ class Reach:
     def forget(self) -> None:
         self._memo.clear()
         self._locks.clear()
+        self._property_verdicts.clear()
+
+    def property_may_block(self, name: str) -> bool:
+        """Could reading '.name' run a workspace getter that blocks? Answered once per name by
+        walking every getter of that name, so that the (costly) question of which getter one
+        attribute read runs is only asked when the answer can matter."""
+        verdict = self._property_verdicts.get(name)
+        if verdict is not None:
+            return verdict
+        # Provisional answer while the getters are walked: a getter reading its own name adds
+        # no blocking path of its own.
+        self._property_verdicts[name] = False
+        depth = len(self._stack)
+        saved_low, self._low = self._low, _NO_LOW
+        verdict = False
+        try:
+            for path in sorted(self.property_files.get(name, ())):
+                module = self.project.module(Path(path))
+                if module is None:
+                    continue
+                for function in module.functions.values():
+                    if function.name != name or function.kind != "property" or function.is_async:
+                        continue
+                    if self.blocking(FunctionRef(module.path, function.qualname)) is not None:
+                        verdict = True
+                        break
+                if verdict:
+                    break
+        finally:
+            cut = self._low < depth
+            self._low = min(saved_low, self._low)
+        if verdict or not cut:
+            self._property_verdicts[name] = verdict
+        else:
+            # Computed while a caller up the stack was unfinished: ask again next time.
+            del self._property_verdicts[name]
+        return verdict
 
     def function(self, ref: FunctionRef) -> tuple[ModuleInfo, FunctionInfo] | None:
         module = self.project.module(Path(ref.path))
@@ -137,7 +176,7 @@ class Reach:
             resolution = self.resolver.resolve_call(module, function, site)
             best = better(best, self.through(module, function, site.func_span, resolution, remaining, site))
         for load in function.attr_loads:
-            if load.attr not in self.property_names:
+            if not self.property_may_block(load.attr):
                 continue
             resolution = self.resolver.resolve_attribute(module, function, load)
             best = better(best, self.through(module, function, load.span, resolution, remaining))

@@ -77,6 +77,7 @@ class Resolver:
         *,
         follow_libraries: bool = False,
         budget: Budget | None = None,
+        shared_inference: bool = False,
     ) -> None:
         self.project = project
         self.catalog = catalog
@@ -88,6 +89,8 @@ class Resolver:
             str(project.root), smart_sys_path=True, load_unsafe_extensions=False
         )
         self._scripts: OrderedDict[str, tuple[str, jedi.Script]] = OrderedDict()
+        self.shared_inference = shared_inference
+        self._shared_state: object | None = None
         self._canonical: dict[str, object] = {}
         self._calls: dict[CallKey, Resolution] = {}
         self._same_receiver: dict[tuple[str, str, str, str], Resolution] = {}
@@ -121,17 +124,32 @@ class Resolver:
             project=self._jedi_project,
             environment=self._environment(),
         )
+        if self.shared_inference:
+            self._share_inference(script)
         self._scripts[module.path] = (module.text, script)
         # Each script holds its own inference state: keep the recent ones, not the project's.
         while len(self._scripts) > _SCRIPTS_KEPT:
             self._scripts.popitem(last=False)
         return script
 
+    def _share_inference(self, script: jedi.Script) -> None:
+        """jedi gives every Script its own inference state, so each module infers SQLAlchemy,
+        pydantic and FastAPI again from nothing. In a one-shot run no file changes under it, so
+        one state (its module and inference caches) serves every module."""
+        state = getattr(script, "_inference_state", None)
+        if state is None:  # a jedi without the attribute: each script keeps its own
+            return
+        if self._shared_state is None:
+            self._shared_state = state
+        else:
+            script._inference_state = self._shared_state  # type: ignore[attr-defined]
+
     def forget(self, path: str) -> None:
         """A module changed: drop what was resolved in it and in modules whose answers
         depended on it. Answers keyed by unchanged functions of the module itself are kept:
         their key includes the function's source."""
         self._scripts.pop(path, None)
+        self._shared_state = None
         self.local.reset()
         self._same_receiver.clear()
         stale = {p for p, touched in self._deps.items() if path in touched and p != path}

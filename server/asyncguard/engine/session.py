@@ -97,7 +97,7 @@ class CheckRun:
         from .parallel import resolve_in_parallel
 
         jedi_environment(environment)  # a broken environment is an error before any work
-        analyzer = Analyzer(project, self.config, environment)
+        analyzer = Analyzer(project, self.config, environment, shared_inference=True)
         analyzer.prepare()
         missing: list[Path] = []
         for path in files:

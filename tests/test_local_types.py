@@ -1,0 +1,133 @@
+"""The cheap type inference that answers before jedi (and is all a first open publishes):
+what it types, and where it must stay silent."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from asyncguard.config import Config
+from asyncguard.engine.analyzer import Analyzer
+from asyncguard.engine.project import Project
+from conftest import RUNNING, brief, write_project
+
+
+def analyze_without_jedi(root: Path, files: dict[str, str]):  # type: ignore[no-untyped-def]
+    """What the import table and local types find before jedi infers any call: what a first
+    open publishes at once."""
+    paths = write_project(root, files)
+    analyzer = Analyzer(Project(root, paths), Config(), RUNNING)
+    analyzer.prepare()
+    with analyzer.resolver.cheap_only():
+        findings = [f for path in paths for f in analyzer.check_path(path).findings]
+    return findings
+
+
+def test_a_module_name_assigned_in_both_branches_keeps_the_type_they_agree_on(tmp_path: Path) -> None:
+    findings = analyze_without_jedi(
+        tmp_path,
+        {
+            "settings.py": """
+                import os
+                from pathlib import Path
+
+                if os.getenv("DATA_DIR"):
+                    DATA_DIR = Path(os.environ["DATA_DIR"]).resolve()
+                else:
+                    DATA_DIR = Path("data")
+                CACHE_DIR = DATA_DIR / "cache"
+                """,
+            "app.py": """
+                from settings import CACHE_DIR
+
+                SPEECH_DIR = CACHE_DIR / "audio" / "speech"
+
+
+                async def speech(name: str):
+                    path = SPEECH_DIR.joinpath(f"{name}.mp3")
+                    if path.is_file():
+                        return path.name
+                    return None
+                """,
+        },
+    )
+    assert brief(findings) == [(8, "AG104", "pathlib.Path.is_file")]
+
+
+def test_names_bound_differently_in_both_branches_stay_untyped(tmp_path: Path) -> None:
+    findings = analyze_without_jedi(
+        tmp_path,
+        {
+            "app.py": """
+                import os
+                from pathlib import Path
+
+                if os.getenv("REMOTE"):
+                    STORE = os.environ["REMOTE"]
+                else:
+                    STORE = Path("data")
+
+
+                async def exists(name: str):
+                    return STORE.exists()
+                """,
+        },
+    )
+    assert findings == []
+
+
+REASSIGNED = """
+    from pathlib import Path
+
+
+    async def download(storage, file_id: str, refresh: bool):
+        path = await storage.fetch(file_id)
+        path = Path(path)
+        if path.is_file():
+            return path.name
+        if refresh:
+            path = await storage.fetch(file_id)
+        return path.exists()
+    """
+
+
+def test_the_assignment_that_reaches_a_use_types_it(tmp_path: Path) -> None:
+    findings = analyze_without_jedi(tmp_path, {"app.py": REASSIGNED})
+    # Line 7 follows 'path = Path(path)' in the same block. On line 11 the awaited value from
+    # line 10 may reach the use, or may not: that use stays untyped rather than guessed.
+    assert brief(findings) == [(7, "AG104", "pathlib.Path.is_file")]
+
+
+def test_statements_and_loggers_are_typed_without_jedi(tmp_path: Path) -> None:
+    """A query built step by step and a module logger are read all over a FastAPI app; typing
+    them locally is what keeps jedi from being asked about every '.where' and '.exception'."""
+    paths = write_project(
+        tmp_path,
+        {
+            "app.py": """
+                import logging
+
+                from sqlalchemy import select
+                from sqlalchemy.orm import Session
+
+                log = logging.getLogger(__name__)
+
+
+                async def users(db: Session, table, name: str | None, limit: int):
+                    stmt = select(table)
+                    if name:
+                        stmt = stmt.where(table.c.name == name)
+                    stmt = stmt.order_by(table.c.id).limit(limit)
+                    log.info("listing users")
+                    return db.scalars(stmt).all()
+                """
+        },
+    )
+    analyzer = Analyzer(Project(tmp_path, paths), Config(), RUNNING)
+    module = analyzer.project.module(paths[0])
+    assert module is not None
+    function = module.functions["users"]
+    type_of = analyzer.resolver.type_of(module, function)
+    receivers = {ast.unparse(site.receiver): site.receiver for site in function.calls if site.receiver}
+    assert type_of(receivers["log"]) == "logging.Logger"
+    assert type_of(function.node.body[-1].value.func.value.args[0]) == "sqlalchemy.sql.selectable.Select"
