@@ -86,3 +86,42 @@ def test_one_shared_inference_state_finds_what_one_state_per_module_finds(projec
     separate = findings(shared=False)
     assert len(separate) >= 10
     assert findings(shared=True) == separate
+
+
+def test_a_long_run_in_one_shared_state_keeps_inferring(tmp_path: Path) -> None:
+    """jedi gives up on an element after 300 inferences in one state; a run sharing one state
+    over hundreds of modules must not inherit that count from the modules before."""
+    from asyncguard.engine.analyzer import Analyzer
+    from asyncguard.engine.project import Project
+    from conftest import RUNNING
+
+    handler = """
+        from helpers import make_session
+
+
+        async def {name}():
+            return make_session().get("https://example.com")
+        """
+    paths = write_project(
+        tmp_path,
+        {
+            "helpers.py": """
+                import requests
+
+
+                def make_session():
+                    return requests.Session()
+                """,
+            "first.py": handler.format(name="first"),
+            "second.py": handler.format(name="second"),
+        },
+    )
+    analyzer = Analyzer(Project(tmp_path, paths), Config(), RUNNING, shared_inference=True)
+    analyzer.prepare()
+    assert [f.target for f in analyzer.check_path(paths[1]).findings] == ["requests.sessions.Session.get"]
+    state = analyzer.resolver._shared_state
+    counts = state.inferred_element_counts  # type: ignore[attr-defined]
+    assert counts
+    for node in counts:
+        counts[node] = 10**6
+    assert [f.target for f in analyzer.check_path(paths[2]).findings] == ["requests.sessions.Session.get"]

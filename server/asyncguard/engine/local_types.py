@@ -227,7 +227,11 @@ class LocalTypes:
                     elif item.optional_vars is not None:
                         for name in _names(item.optional_vars):
                             add(name, "unknown")
-            elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.AugAssign, ast.NamedExpr)):
+            elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+                # Kept with what is iterated: an item of a JSON payload is as opaque as it.
+                for name in _names(stmt.target):
+                    add(name, "for", stmt.iter)
+            elif isinstance(stmt, (ast.AugAssign, ast.NamedExpr)):
                 for name in _names(stmt.target):
                     add(name, "unknown")
         self._binding_index[id(function)] = (function, index)

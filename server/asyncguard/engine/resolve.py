@@ -144,12 +144,17 @@ class Resolver:
         else:
             script._inference_state = self._shared_state  # type: ignore[attr-defined]
 
+    def _drop_shared_state(self) -> None:
+        if self._shared_state is not None:
+            self._shared_state = None
+            self._scripts.clear()
+
     def forget(self, path: str) -> None:
         """A module changed: drop what was resolved in it and in modules whose answers
         depended on it. Answers keyed by unchanged functions of the module itself are kept:
         their key includes the function's source."""
         self._scripts.pop(path, None)
-        self._shared_state = None
+        self._drop_shared_state()
         self.local.reset()
         self._same_receiver.clear()
         stale = {p for p, touched in self._deps.items() if path in touched and p != path}
@@ -179,19 +184,30 @@ class Resolver:
     def _jedi(self, label: str, func, *args, **kwargs):  # type: ignore[no-untyped-def]
         """Run one jedi query under the time budget; failures are isolated to the query."""
         self.jedi_calls += 1
+        shared = self._shared_state
+        if shared is not None:
+            # jedi stops inferring an element after 300 inferences in one state, a guard meant
+            # for one script: in a shared state it would trip for good halfway through a run.
+            counts = getattr(shared, "inferred_element_counts", None)
+            if isinstance(counts, dict):
+                counts.clear()
         try:
             return self.budget.run(func, *args, **kwargs)
         except BudgetExceeded:
             self.jedi_failures += 1
-            # The query was interrupted mid-inference: never reuse that script's state.
+            # The query was interrupted mid-inference: never reuse that script's state (its
+            # caches may hold placeholders), nor a state every script shares.
             self._scripts.pop(label, None)
+            self._drop_shared_state()
             log.info("jedi query timed out (%s); treated as unresolved", label)
             return []
         except RecursionError:
             self.jedi_failures += 1
+            self._drop_shared_state()
             return []
         except Exception as exc:  # noqa: BLE001 - jedi raises anything on odd code
             self.jedi_failures += 1
+            self._drop_shared_state()
             if not self._failure_logged:
                 self._failure_logged = True
                 log.warning("jedi failed on %s: %s: %s", label, type(exc).__name__, exc)
@@ -255,7 +271,15 @@ class Resolver:
             # bound once (so it has one type throughout).
             receiver = dotted_name(site.receiver)
             if receiver is not None and self._bound_once(function, receiver):
-                key = (module.path, function.context_key, receiver, site.attr)
+                root = receiver.split(".")[0]
+                # A module-level name ('log.exception', 'Storage.get_file') means the same in
+                # every function of the module: one query for the module.
+                scope = (
+                    function.context_key
+                    if module.is_local(function, root) or root in ("self", "cls")
+                    else "<module>"
+                )
+                key = (module.path, scope, receiver, site.attr)
                 if key in self._same_receiver:
                     return self._same_receiver[key]
                 resolution = self._from_jedi(module, site)
@@ -369,22 +393,35 @@ class Resolver:
         return True
 
     def _jedi_cannot_help(self, module: ModuleInfo, function: FunctionInfo, site: CallSite) -> bool:
-        """Receivers whose type jedi cannot know, or whose methods cannot block: an
-        unannotated parameter, a builtin value, an object of a library the catalog has nothing
-        for (a Starlette Request and whatever hangs off it)."""
-        root = site.receiver
-        while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript, ast.Await)):
+        """Receivers whose type jedi cannot know: an unannotated parameter, what came out of a
+        JSON-like container or an await, and anything reached from those."""
+        assert site.receiver is not None
+        return self._opaque(function, site.receiver, 0)
+
+    def _opaque(self, function: FunctionInfo, expr: ast.expr, depth: int) -> bool:
+        root = expr
+        while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript, ast.Await, ast.Starred)):
             if _opaque_value(root):
                 return True
+            if (
+                isinstance(root, ast.Call)
+                and isinstance(root.func, ast.Name)
+                and root.func.id in _WRAPPING_BUILTINS
+                and root.args
+            ):
+                # enumerate(items), list(payload), dict(row): as opaque as what they wrap.
+                root = root.args[0]
+                continue
             root = root.func if isinstance(root, ast.Call) else root.value
-        if not isinstance(root, ast.Name) or root.id in ("self", "cls"):
+        if not isinstance(root, ast.Name) or root.id in ("self", "cls") or depth > _OPAQUE_DEPTH:
             return False
         # With dynamic parameter inference off, jedi knows nothing of an unannotated parameter
-        # nor of anything reached from it; nor of what came out of a container or an await.
+        # nor of anything reached from it; nor of what came out of a container or an await;
+        # nor of the items of a loop over any of those.
         bindings = self.local.bindings_of(function, root.id)
         return bool(bindings) and all(
             (kind == "param" and first is None)
-            or (kind == "assign" and first is not None and _opaque_value(first))
+            or (kind in ("assign", "for") and first is not None and self._opaque(function, first, depth + 1))
             for kind, first, _ in bindings
         )
 
@@ -848,6 +885,11 @@ def _parameter_defaults(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[st
         if default is not None:
             defaults[arg.arg] = default
     return defaults
+
+
+# Builtins whose result holds the items of their first argument.
+_WRAPPING_BUILTINS = frozenset({"enumerate", "list", "tuple", "dict", "reversed", "sorted", "iter", "zip"})
+_OPAQUE_DEPTH = 6
 
 
 def _opaque_value(node: ast.expr) -> bool:
