@@ -393,12 +393,18 @@ class Resolver:
         return True
 
     def _jedi_cannot_help(self, module: ModuleInfo, function: FunctionInfo, site: CallSite) -> bool:
-        """Receivers whose type jedi cannot know: an unannotated parameter, what came out of a
-        JSON-like container or an await, and anything reached from those."""
+        """Receivers jedi cannot type, or could only type as something that never blocks: an
+        unannotated parameter, what came out of a JSON-like container or an await, the items
+        of a loop over those, and a name every binding of which is such a value or a builtin
+        one ('form_data: dict' later rebound to an awaited result)."""
         assert site.receiver is not None
-        return self._opaque(function, site.receiver, 0)
+        return self._opaque(module, function, site.receiver, 0)
 
-    def _opaque(self, function: FunctionInfo, expr: ast.expr, depth: int) -> bool:
+    def _opaque(
+        self, module: ModuleInfo, function: FunctionInfo, expr: ast.expr, depth: int, items: bool = False
+    ) -> bool:
+        """'items': the question is about what iterating 'expr' yields, which a builtin
+        container's own type says nothing of."""
         root = expr
         while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript, ast.Await, ast.Starred)):
             if _opaque_value(root):
@@ -417,13 +423,45 @@ class Resolver:
             return False
         # With dynamic parameter inference off, jedi knows nothing of an unannotated parameter
         # nor of anything reached from it; nor of what came out of a container or an await;
-        # nor of the items of a loop over any of those.
+        # nor of the items of a loop over any of those. A binding's own builtin type only
+        # speaks for the name itself, not for an attribute reached from it.
+        direct = root is expr and not items
         bindings = self.local.bindings_of(function, root.id)
         return bool(bindings) and all(
-            (kind == "param" and first is None)
-            or (kind in ("assign", "for") and first is not None and self._opaque(function, first, depth + 1))
-            for kind, first, _ in bindings
+            self._harmless_binding(module, function, kind, first, second, depth, direct)
+            for kind, first, second in bindings
         )
+
+    def _harmless_binding(
+        self,
+        module: ModuleInfo,
+        function: FunctionInfo,
+        kind: str,
+        first: ast.expr | None,
+        second: ast.expr | None,
+        depth: int,
+        direct: bool,
+    ) -> bool:
+        if kind == "param":
+            return first is None or (direct and self._never_blocks(self.local.annotation(module, first)))
+        if kind == "annotated":
+            return direct and self._never_blocks(self.local.annotation(module, first))
+        if kind not in ("assign", "for") or first is None:
+            return False
+        if self._opaque(module, function, first, depth + 1, items=kind == "for"):
+            return True
+        if not direct or kind != "assign":
+            return False
+        try:
+            return self._never_blocks(self.local.of(module, function, first))
+        except RecursionError:
+            return False
+
+    def _never_blocks(self, type_name: str | None) -> bool:
+        """A builtin value, or an object of a library the catalog lists nothing for."""
+        if type_name is None or self.workspace_class(type_name) is not None:
+            return False
+        return type_name.startswith("builtins.") or type_name.split(".")[0] not in self.catalog.roots
 
     def type_of(self, module: ModuleInfo, function: FunctionInfo) -> Callable[[ast.expr], str | None]:
         """The cheap local type of an expression in this function, or None."""
