@@ -161,3 +161,22 @@ def test_items_of_a_json_payload_are_never_sent_to_jedi(tmp_path: Path) -> None:
     findings = analyzer.check_path(paths[0]).findings
     assert brief(findings) == [(10, "AG102", "requests.sessions.Session.get")]
     assert analyzer.resolver.jedi_calls == 1
+
+
+def test_storing_into_an_object_does_not_rebind_its_name(tmp_path: Path) -> None:
+    findings = analyze_without_jedi(
+        tmp_path,
+        {
+            "app.py": """
+                import requests
+
+
+                async def fetch(url: str, token: str):
+                    session = requests.Session()
+                    session.headers["Authorization"] = f"Bearer {token}"
+                    session.verify = False
+                    return session.get(url).json()
+                """
+        },
+    )
+    assert brief(findings) == [(8, "AG102", "requests.sessions.Session.get")]
