@@ -231,6 +231,11 @@ class LocalTypes:
                 # Kept with what is iterated: an item of a JSON payload is as opaque as it.
                 for name in _bound_names(stmt.target):
                     add(name, "for", stmt.iter)
+            elif isinstance(stmt, ast.comprehension):
+                # '[part.get("text") for part in parts]': scoped to the comprehension, but kept
+                # with the frame's own bindings of the name, which it can only make less sure.
+                for name in _bound_names(stmt.target):
+                    add(name, "for", stmt.iter)
             elif isinstance(stmt, ast.NamedExpr):
                 add(stmt.target.id, "assign", stmt.value)
             elif isinstance(stmt, ast.AugAssign):

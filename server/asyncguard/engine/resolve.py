@@ -405,6 +405,11 @@ class Resolver:
     ) -> bool:
         """'items': the question is about what iterating 'expr' yields, which a builtin
         container's own type says nothing of."""
+        if isinstance(expr, ast.Constant):
+            return True  # None, a number, a string: the other bindings decide
+        if isinstance(expr, (ast.IfExp, ast.BoolOp)):
+            branches = [expr.body, expr.orelse] if isinstance(expr, ast.IfExp) else expr.values
+            return all(self._opaque(module, function, branch, depth + 1, items) for branch in branches)
         root = expr
         while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript, ast.Await, ast.Starred)):
             if _opaque_value(root):
@@ -442,10 +447,12 @@ class Resolver:
         depth: int,
         direct: bool,
     ) -> bool:
-        if kind == "param":
-            return first is None or (direct and self._never_blocks(self.local.annotation(module, first)))
-        if kind == "annotated":
-            return direct and self._never_blocks(self.local.annotation(module, first))
+        if kind in ("param", "annotated"):
+            if first is None:
+                return True
+            annotated = self.local.annotation(module, first)
+            # 'Any' tells jedi no more than no annotation at all.
+            return annotated == "typing.Any" or (direct and self._never_blocks(annotated))
         if kind not in ("assign", "for") or first is None:
             return False
         if self._opaque(module, function, first, depth + 1, items=kind == "for"):
@@ -939,7 +946,16 @@ def _opaque_value(node: ast.expr) -> bool:
     if isinstance(node, ast.Subscript):
         key = node.slice
         return isinstance(key, ast.Constant) and isinstance(key.value, str)
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    return (name == "get" and isinstance(func, ast.Attribute)) or name in _DATA_PRODUCERS
+
+
+# Calls whose result is plain decoded data (dicts, lists, strings): JSON and YAML decoders, a
+# response's .json(), a pydantic model's dump.
+_DATA_PRODUCERS = frozenset({"loads", "json", "model_dump", "safe_load"})
 
 
 def _target_name(match: Match, full: str) -> str:
