@@ -180,3 +180,34 @@ def test_storing_into_an_object_does_not_rebind_its_name(tmp_path: Path) -> None
         },
     )
     assert brief(findings) == [(8, "AG102", "requests.sessions.Session.get")]
+
+
+def test_request_headers_are_not_sent_to_jedi_but_an_upload_file_still_is(tmp_path: Path) -> None:
+    paths = write_project(
+        tmp_path,
+        {
+            "app.py": """
+                from fastapi import FastAPI, Request, UploadFile
+
+                app = FastAPI()
+
+
+                @app.post("/upload")
+                async def upload(file: UploadFile, request: Request, rows: list[dict], caps: dict[str, int]):
+                    agent = request.headers.get("user-agent")
+                    first = rows[0].get("name")
+                    names = [row.get("name") for row in rows]
+                    total = 0
+                    for key in caps:
+                        total += caps.get(key, 0)
+                    return {"size": len(file.file.read()), "agent": agent, "first": first, "names": names}
+                """
+        },
+    )
+    analyzer = Analyzer(Project(tmp_path, paths), Config(), RUNNING)
+    analyzer.prepare()
+    findings = analyzer.check_path(paths[0]).findings
+    assert [(f.span.line, f.code, f.target) for f in findings if f.code != "AG301"] == [
+        (14, "AG104", "typing.IO.read")
+    ]
+    assert analyzer.resolver.jedi_calls == 1

@@ -214,10 +214,11 @@ class LocalTypes:
                                 add(element.id, "assign", value)
                             else:
                                 for name in _bound_names(element):
-                                    add(name, "unknown")
+                                    add(name, "unpack", value)
                     else:
+                        # 'user, token = await login(...)': each name is one item of the value.
                         for name in _bound_names(target):
-                            add(name, "unknown")
+                            add(name, "unpack", stmt.value)
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
                 add(stmt.target.id, "annotated", stmt.annotation, stmt.value)
             elif isinstance(stmt, (ast.With, ast.AsyncWith)):
@@ -240,7 +241,7 @@ class LocalTypes:
                 add(stmt.target.id, "assign", stmt.value)
             elif isinstance(stmt, ast.AugAssign):
                 for name in _bound_names(stmt.target):
-                    add(name, "unknown")
+                    add(name, "augmented")
         self._binding_index[id(function)] = (function, index)
         self._position_index[id(function)] = _positions(node)
         return index

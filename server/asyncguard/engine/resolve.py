@@ -410,7 +410,14 @@ class Resolver:
         if isinstance(expr, (ast.IfExp, ast.BoolOp)):
             branches = [expr.body, expr.orelse] if isinstance(expr, ast.IfExp) else expr.values
             return all(self._opaque(module, function, branch, depth + 1, items) for branch in branches)
+        if items and _empty_container(expr):
+            # jedi does not follow '.append()' (dynamic array additions are off): the items
+            # of a container that starts empty are unknown to it.
+            return True
+        if items and isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            return self._opaque(module, function, expr.elt, depth + 1)
         root = expr
+        chain: list[str] = []
         while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript, ast.Await, ast.Starred)):
             if _opaque_value(root):
                 return True
@@ -423,18 +430,24 @@ class Resolver:
                 # enumerate(items), list(payload), dict(row): as opaque as what they wrap.
                 root = root.args[0]
                 continue
+            if isinstance(root, ast.Attribute):
+                chain.append(root.attr)
             root = root.func if isinstance(root, ast.Call) else root.value
         if not isinstance(root, ast.Name) or root.id in ("self", "cls") or depth > _OPAQUE_DEPTH:
             return False
         # With dynamic parameter inference off, jedi knows nothing of an unannotated parameter
         # nor of anything reached from it; nor of what came out of a container or an await;
-        # nor of the items of a loop over any of those. A binding's own builtin type only
-        # speaks for the name itself, not for an attribute reached from it.
-        direct = root is expr and not items
+        # nor of the items of a loop over any of those. A binding's own type speaks for the
+        # name itself (or, once annotated, for its items), not for what is reached from it.
+        if root is expr:
+            reach = "items" if items else "self"
+        elif isinstance(expr, ast.Subscript) and expr.value is root and not items:
+            reach = "item"
+        else:
+            reach = "state" if "state" in chain else "chain"
         bindings = self.local.bindings_of(function, root.id)
         return bool(bindings) and all(
-            self._harmless_binding(module, function, kind, first, second, depth, direct)
-            for kind, first, second in bindings
+            self._harmless_binding(module, function, kind, first, depth, reach) for kind, first, _ in bindings
         )
 
     def _harmless_binding(
@@ -443,21 +456,38 @@ class Resolver:
         function: FunctionInfo,
         kind: str,
         first: ast.expr | None,
-        second: ast.expr | None,
         depth: int,
-        direct: bool,
+        reach: str,
     ) -> bool:
+        if kind == "augmented":
+            return True  # 'x += ...' keeps x's kind: the other bindings decide
         if kind in ("param", "annotated"):
             if first is None:
                 return True
+            if reach in ("items", "item"):
+                first = _element_annotation(first, iterating=reach == "items")
+                if first is None:
+                    return False
             annotated = self.local.annotation(module, first)
             # 'Any' tells jedi no more than no annotation at all.
-            return annotated == "typing.Any" or (direct and self._never_blocks(annotated))
+            if annotated == "typing.Any":
+                return True
+            if reach == "chain":
+                # Whatever hangs off a framework's request or response ('request.headers')
+                # is the framework's own; what an app keeps on '.state' is not.
+                return (
+                    annotated is not None
+                    and annotated.startswith(_FRAMEWORK_PREFIXES)
+                    and annotated.rsplit(".", 1)[-1] in _REQUEST_CLASSES
+                )
+            return reach != "state" and self._never_blocks(annotated)
+        if kind == "unpack":
+            return first is not None and self._opaque(module, function, first, depth + 1, items=True)
         if kind not in ("assign", "for") or first is None:
             return False
         if self._opaque(module, function, first, depth + 1, items=kind == "for"):
             return True
-        if not direct or kind != "assign":
+        if reach != "self" or kind != "assign":
             return False
         try:
             return self._never_blocks(self.local.of(module, function, first))
@@ -930,6 +960,61 @@ def _parameter_defaults(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[st
         if default is not None:
             defaults[arg.arg] = default
     return defaults
+
+
+_FRAMEWORK_PREFIXES = ("starlette.", "fastapi.")
+# Not UploadFile: its '.file' is a spooled file whose reads block.
+_REQUEST_CLASSES = frozenset({"Request", "WebSocket", "HTTPConnection"})
+_LIST_LIKE = frozenset(
+    {
+        "list",
+        "List",
+        "set",
+        "Set",
+        "frozenset",
+        "FrozenSet",
+        "Sequence",
+        "Iterable",
+        "Iterator",
+        "tuple",
+        "Tuple",
+    }
+)
+_DICT_LIKE = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "defaultdict", "OrderedDict"})
+
+
+def _element_annotation(node: ast.expr, iterating: bool) -> ast.expr | None:
+    """The annotation of an item of an annotated container: 'list[dict]' -> dict; for
+    'dict[str, Model]' the key when iterating, the value when indexing."""
+    while isinstance(node, ast.Subscript) and (dotted_name(node.value) or "").split(".")[-1] in (
+        "Optional",
+        "Annotated",
+    ):
+        inner = node.slice
+        node = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
+    if not isinstance(node, ast.Subscript):
+        return None
+    head = (dotted_name(node.value) or "").split(".")[-1]
+    args = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    if head in _LIST_LIKE and args:
+        return args[0]
+    if head in _DICT_LIKE and len(args) == 2:
+        return args[0] if iterating else args[1]
+    return None
+
+
+def _empty_container(node: ast.expr) -> bool:
+    if isinstance(node, (ast.List, ast.Set, ast.Tuple)):
+        return not node.elts
+    if isinstance(node, ast.Dict):
+        return not node.keys
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("list", "dict", "set", "tuple")
+        and not node.args
+        and not node.keywords
+    )
 
 
 # Builtins whose result holds the items of their first argument.
