@@ -9,7 +9,7 @@ from pathlib import Path
 from asyncguard.config import Config
 from asyncguard.engine.analyzer import Analyzer
 from asyncguard.engine.project import Project
-from conftest import RUNNING, brief, write_project
+from conftest import RUNNING, analyze_project, brief, write_project
 
 
 def analyze_without_jedi(root: Path, files: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -211,3 +211,36 @@ def test_request_headers_are_not_sent_to_jedi_but_an_upload_file_still_is(tmp_pa
         (14, "AG104", "typing.IO.read")
     ]
     assert analyzer.resolver.jedi_calls == 1
+
+
+def test_a_global_rebound_in_a_function_is_still_asked_about(tmp_path: Path) -> None:
+    findings = analyze_project(
+        tmp_path,
+        {
+            "app.py": """
+                import threading
+
+                _worker = None
+
+
+                def start() -> None:
+                    global _worker
+                    thread = threading.Thread(target=print)
+                    thread.start()
+                    _worker = (1, thread)
+
+
+                def stop() -> None:
+                    global _worker
+                    if _worker:
+                        _, thread = _worker
+                        thread.join()
+                        _worker = None
+
+
+                async def shutdown():
+                    stop()
+                """
+        },
+    )
+    assert [(f.span.line, f.code, f.target) for f in findings] == [(22, "AG108", "threading.Thread.join")]

@@ -435,6 +435,8 @@ class Resolver:
             root = root.func if isinstance(root, ast.Call) else root.value
         if not isinstance(root, ast.Name) or root.id in ("self", "cls") or depth > _OPAQUE_DEPTH:
             return False
+        if root.id in function.global_names:
+            return False  # also bound elsewhere: this frame's bindings are not all of them
         # With dynamic parameter inference off, jedi knows nothing of an unannotated parameter
         # nor of anything reached from it; nor of what came out of a container or an await;
         # nor of the items of a loop over any of those. A binding's own type speaks for the
