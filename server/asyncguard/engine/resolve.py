@@ -817,12 +817,19 @@ class Resolver:
         """jedi's definition of a dotted name, asked once per name."""
         if dotted in self._canonical:
             return self._canonical[dotted]
+        if self._cheap:
+            # A first publish must not wait for jedi to load a library: what needs its
+            # definition-site name is found by the full pass.
+            self._skipped += 1
+            return None
         code = f"import {dotted.split('.')[0]}\n{dotted}\n"
         result = None
         try:
             script = jedi.Script(code, project=self._jedi_project, environment=self._environment())
         except Exception:  # noqa: BLE001 - jedi raises anything on odd code
             script = None
+        if script is not None and self.shared_inference:
+            self._share_inference(script)
         if script is not None:
             for name in self._jedi(dotted, script.goto, 2, len(dotted) - 1, follow_imports=True):
                 if name.full_name:
