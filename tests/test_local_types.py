@@ -20,6 +20,8 @@ def analyze_without_jedi(root: Path, files: dict[str, str]):  # type: ignore[no-
     analyzer.prepare()
     with analyzer.resolver.cheap_only():
         findings = [f for path in paths for f in analyzer.check_path(path).findings]
+    # A first open publishes this before jedi has loaded anything: not one query.
+    assert analyzer.resolver.jedi_calls == 0
     return findings
 
 
