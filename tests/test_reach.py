@@ -659,3 +659,28 @@ def test_a_lock_shared_across_modules_is_judged_by_every_holder(analyze):
     assert [(f.path.rsplit("/", 1)[-1], f.span.line, f.code, f.target) for f in findings] == [
         ("api.py", 5, "AG108", "threading.Lock.__enter__"),
     ]
+
+
+def test_a_call_whose_result_is_awaited_later_made_an_awaitable(analyze):
+    findings = analyze(
+        """
+        import asyncio
+        import time
+
+
+        def dispatch(delay: float):
+            # Sync in sync code, a coroutine in async code (prefect's @async_dispatch).
+            time.sleep(delay)
+
+
+        async def deploy(delay: float):
+            pending = dispatch(delay)
+            other = dispatch(delay)
+            await asyncio.gather(other)
+            waited = await pending
+            late = dispatch(delay)
+            late = 1
+            return waited, late
+        """
+    )
+    assert brief(findings) == [(15, "AG101", "time.sleep")]

@@ -536,6 +536,37 @@ def on_self(target: ast.Attribute) -> bool:
     return isinstance(target.value, ast.Name) and target.value.id == "self"
 
 
+def _awaited_later(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Local names bound once and then awaited or handed to gather()/create_task(): the call
+    that made them returned an awaitable ('coro = deployment.apply(...)'; 'await coro'), as a
+    sync/async dispatching function does in async code."""
+    awaited: set[str] = set()
+    bound: dict[str, int] = {}
+    for child in frame_nodes(node.body):
+        if isinstance(child, ast.Await) and isinstance(child.value, ast.Name):
+            awaited.add(child.value.id)
+        elif isinstance(child, ast.Call):
+            func = child.func
+            name = (
+                func.attr
+                if isinstance(func, ast.Attribute)
+                else func.id
+                if isinstance(func, ast.Name)
+                else ""
+            )
+            if name in COROUTINE_CONSUMERS:
+                awaited.update(arg.id for arg in child.args if isinstance(arg, ast.Name))
+        elif isinstance(child, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = child.targets if isinstance(child, ast.Assign) else [child.target]
+            for target in targets:
+                for name in _target_names(target):
+                    bound[name] = bound.get(name, 0) + 1
+        elif isinstance(child, (ast.For, ast.AsyncFor)):
+            for name in _target_names(child.target):
+                bound[name] = bound.get(name, 0) + 2
+    return {name for name in awaited if bound.get(name) == 1}
+
+
 def _iteration_uses(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[set[str], set[str]]:
     """Local names this frame iterates (for loops, comprehensions, list(x), *x, yield from x)
     and names it only hands to a streaming response or returns."""
@@ -615,10 +646,12 @@ class _FrameWalker:
         self.stmt_span: Span | None = None
         self.iterated: set[str] = set()
         self.streamed: set[str] = set()
+        self.awaited_later: set[str] = set()
 
     def walk_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self.info.local_names.update(self.info.params)
         self.iterated, self.streamed = _iteration_uses(node)
+        self.awaited_later = _awaited_later(node) if isinstance(node, ast.AsyncFunctionDef) else set()
         for stmt in node.body:
             self._stmt(stmt)
 
@@ -684,6 +717,9 @@ class _FrameWalker:
                 info.local_names.update(_target_names(target))
             single = targets[0].id if len(targets) == 1 and isinstance(targets[0], ast.Name) else None
             if single is not None and not isinstance(stmt, ast.AugAssign):
+                if isinstance(stmt.value, ast.Call) and single in self.awaited_later:
+                    self._call(stmt.value, awaited=True)
+                    return
                 if isinstance(stmt.value, ast.Call) and single in self.iterated:
                     # 'rows = read_rows(p)' then 'for row in rows': the generator runs here.
                     self._call(stmt.value, consumed=True)
