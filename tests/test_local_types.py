@@ -246,3 +246,35 @@ def test_a_global_rebound_in_a_function_is_still_asked_about(tmp_path: Path) -> 
         },
     )
     assert [(f.span.line, f.code, f.target) for f in findings] == [(22, "AG108", "threading.Thread.join")]
+
+
+def test_an_unannotated_helper_is_typed_by_what_it_returns(tmp_path: Path) -> None:
+    findings = analyze_without_jedi(
+        tmp_path,
+        {
+            "clients.py": """
+                import requests
+
+
+                def make_session(token: str):
+                    session = requests.Session()
+                    session.headers["Authorization"] = token
+                    return session
+
+
+                def summary(user) -> dict:
+                    if user is None:
+                        return None
+                    return {"id": user.id}
+                """,
+            "app.py": """
+                from clients import make_session, summary
+
+
+                async def profile(token: str, user):
+                    info = summary(user)
+                    return make_session(token).get(f"/users/{info.get('id')}")
+                """,
+        },
+    )
+    assert brief(findings) == [(6, "AG102", "requests.sessions.Session.get")]

@@ -463,9 +463,38 @@ class LocalTypes:
         if qualname in module.classes:
             return f"{module.module_name}.{qualname}"
         function = module.functions.get(qualname)
-        if function is None or function.node.returns is None:
+        if function is None:
             return None
-        return self.annotation(module, function.node.returns)
+        if function.node.returns is not None:
+            return self.annotation(module, function.node.returns)
+        return self._returned(module, function)
+
+    def _returned(self, module: ModuleInfo, function: FunctionInfo) -> str | None:
+        """An unannotated sync function's result: the one type all its returned values agree
+        on ('return {"id": ..., "name": ...}' everywhere makes a dict). A generator, a
+        coroutine or a function returning nothing says nothing."""
+        if function.is_async or function.is_generator:
+            return None
+        key = (id(function), "<return>")
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._active:
+            return None
+        self._active.add(key)
+        try:
+            types: set[str | None] = set()
+            for node in frame_nodes(function.node.body):
+                if isinstance(node, ast.Return) and node.value is not None:
+                    if isinstance(node.value, ast.Constant) and node.value.value is None:
+                        continue
+                    types.add(self.of(module, function, node.value, 1))
+                    if len(types) > 1 or None in types:
+                        break
+            result = types.pop() if len(types) == 1 else None
+        finally:
+            self._active.discard(key)
+        self._memo[key] = result
+        return result
 
     # ---- annotations --------------------------------------------------------------------
     def annotation(self, module: ModuleInfo, node: ast.expr | None, depth: int = 0) -> str | None:
