@@ -828,8 +828,6 @@ class Resolver:
             script = jedi.Script(code, project=self._jedi_project, environment=self._environment())
         except Exception:  # noqa: BLE001 - jedi raises anything on odd code
             script = None
-        if script is not None and self.shared_inference:
-            self._share_inference(script)
         if script is not None:
             for name in self._jedi(dotted, script.goto, 2, len(dotted) - 1, follow_imports=True):
                 if name.full_name:
