@@ -110,7 +110,9 @@ def test_a_long_run_in_one_shared_state_keeps_inferring(tmp_path: Path) -> None:
 
 
                 def make_session():
-                    return requests.Session()
+                    # Beyond the local inference (an item of a list): only jedi types this.
+                    pool = [requests.Session()]
+                    return pool[0]
                 """,
             "first.py": handler.format(name="first"),
             "second.py": handler.format(name="second"),
