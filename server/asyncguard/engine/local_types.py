@@ -24,7 +24,8 @@ _LITERALS: dict[type, str] = {
     ast.Tuple: "builtins.tuple",
     ast.JoinedStr: "builtins.str",
 }
-_WRAPPERS = {"Optional", "Annotated", "Final", "ClassVar", "Required", "NotRequired"}
+# Annotations that wrap the type they are about.
+ANNOTATION_WRAPPERS = frozenset({"Optional", "Annotated", "Final", "ClassVar", "Required", "NotRequired"})
 
 
 class LocalTypes:
@@ -507,7 +508,7 @@ class LocalTypes:
                 return None
         if isinstance(node, ast.Subscript):
             head = dotted_name(node.value) or ""
-            if head.split(".")[-1] in _WRAPPERS:
+            if head.split(".")[-1] in ANNOTATION_WRAPPERS:
                 inner = node.slice
                 if isinstance(inner, ast.Tuple) and inner.elts:
                     inner = inner.elts[0]

@@ -20,7 +20,7 @@ import jedi
 from .budget import Budget, BudgetExceeded
 from .catalog import Catalog, Match, builtin_decorated, builtin_readers
 from .environment import EnvironmentChoice, jedi_environment
-from .local_types import LocalTypes
+from .local_types import ANNOTATION_WRAPPERS, LocalTypes
 from .model import (
     AttrLoad,
     CallSite,
@@ -993,9 +993,9 @@ _DICT_LIKE = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "defaultdic
 def _element_annotation(node: ast.expr, iterating: bool) -> ast.expr | None:
     """The annotation of an item of an annotated container: 'list[dict]' -> dict; for
     'dict[str, Model]' the key when iterating, the value when indexing."""
-    while isinstance(node, ast.Subscript) and (dotted_name(node.value) or "").split(".")[-1] in (
-        "Optional",
-        "Annotated",
+    while (
+        isinstance(node, ast.Subscript)
+        and (dotted_name(node.value) or "").split(".")[-1] in ANNOTATION_WRAPPERS
     ):
         inner = node.slice
         node = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
