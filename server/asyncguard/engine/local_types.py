@@ -8,6 +8,7 @@ single type agreed by every assignment it sees; otherwise it says nothing.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from .catalog import Catalog, builtin_returns
 from .model import FunctionInfo, ModuleInfo, attribute_stores, dotted_name, frame_nodes, on_self
@@ -324,13 +325,8 @@ class LocalTypes:
     def _app_state(self, attr: str, depth: int) -> str | None:
         """'request.app.state.s3': what the project stores under that name on an app's state
         (usually in the lifespan: 'app.state.s3 = boto3.client("s3")'), when every store agrees."""
-        key = (-1, attr)
-        if key in self._memo:
-            return self._memo[key]
-        if key in self._active:
-            return None
-        self._active.add(key)
-        try:
+
+        def stored() -> str | None:
             types: set[str | None] = set()
             project = self.resolver.project
             for path in list(project.files):
@@ -342,23 +338,26 @@ class LocalTypes:
                 for function, value in _state_stores(module, attr):
                     types.add(self.of(module, function, value, depth + 1))
             known = types - {None}
-            result = known.pop() if len(known) == 1 else None
-        finally:
-            self._active.discard(key)
-        self._memo[key] = result
-        return result
+            return known.pop() if len(known) == 1 else None
+
+        return self._once((-1, attr), stored)
 
     def _instance_attribute(
         self, module: ModuleInfo, class_qualname: str, attr: str, depth: int
     ) -> str | None:
         key = (id(module.classes.get(class_qualname)), f".{attr}")
+        return self._once(key, lambda: self._instance_attribute_uncached(module, class_qualname, attr, depth))
+
+    def _once(self, key: tuple[int, str], compute: Callable[[], str | None]) -> str | None:
+        """Memoized per key; a key asked again while it is being computed (a cycle through
+        assignments, stores or returns) decides nothing."""
         if key in self._memo:
             return self._memo[key]
         if key in self._active:
             return None
         self._active.add(key)
         try:
-            result = self._instance_attribute_uncached(module, class_qualname, attr, depth)
+            result = compute()
         finally:
             self._active.discard(key)
         self._memo[key] = result
@@ -476,13 +475,8 @@ class LocalTypes:
         coroutine or a function returning nothing says nothing."""
         if function.is_async or function.is_generator:
             return None
-        key = (id(function), "<return>")
-        if key in self._memo:
-            return self._memo[key]
-        if key in self._active:
-            return None
-        self._active.add(key)
-        try:
+
+        def agreed() -> str | None:
             types: set[str | None] = set()
             for node in frame_nodes(function.node.body):
                 if isinstance(node, ast.Return) and node.value is not None:
@@ -491,11 +485,9 @@ class LocalTypes:
                     types.add(self.of(module, function, node.value, 1))
                     if len(types) > 1 or None in types:
                         break
-            result = types.pop() if len(types) == 1 else None
-        finally:
-            self._active.discard(key)
-        self._memo[key] = result
-        return result
+            return types.pop() if len(types) == 1 else None
+
+        return self._once((id(function), "<return>"), agreed)
 
     # ---- annotations --------------------------------------------------------------------
     def annotation(self, module: ModuleInfo, node: ast.expr | None, depth: int = 0) -> str | None:
