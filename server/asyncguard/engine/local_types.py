@@ -11,7 +11,15 @@ import ast
 from collections.abc import Callable
 
 from .catalog import Catalog, builtin_returns
-from .model import FunctionInfo, ModuleInfo, attribute_stores, dotted_name, frame_nodes, on_self
+from .model import (
+    FunctionInfo,
+    ModuleInfo,
+    attribute_stores,
+    dotted_name,
+    frame_nodes,
+    on_self,
+    target_names,
+)
 from .resolve_names import STDLIB
 
 _MAX_DEPTH = 16
@@ -215,11 +223,11 @@ class LocalTypes:
                             if isinstance(element, ast.Name):
                                 add(element.id, "assign", value)
                             else:
-                                for name in _bound_names(element):
+                                for name in target_names(element):
                                     add(name, "unpack", value)
                     else:
                         # 'user, token = await login(...)': each name is one item of the value.
-                        for name in _bound_names(target):
+                        for name in target_names(target):
                             add(name, "unpack", stmt.value)
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
                 add(stmt.target.id, "annotated", stmt.annotation, stmt.value)
@@ -228,21 +236,21 @@ class LocalTypes:
                     if isinstance(item.optional_vars, ast.Name):
                         add(item.optional_vars.id, "with", item.context_expr)
                     elif item.optional_vars is not None:
-                        for name in _bound_names(item.optional_vars):
+                        for name in target_names(item.optional_vars):
                             add(name, "unknown")
             elif isinstance(stmt, (ast.For, ast.AsyncFor)):
                 # Kept with what is iterated: an item of a JSON payload is as opaque as it.
-                for name in _bound_names(stmt.target):
+                for name in target_names(stmt.target):
                     add(name, "for", stmt.iter)
             elif isinstance(stmt, ast.comprehension):
                 # '[part.get("text") for part in parts]': scoped to the comprehension, but kept
                 # with the frame's own bindings of the name, which it can only make less sure.
-                for name in _bound_names(stmt.target):
+                for name in target_names(stmt.target):
                     add(name, "for", stmt.iter)
             elif isinstance(stmt, ast.NamedExpr):
                 add(stmt.target.id, "assign", stmt.value)
             elif isinstance(stmt, ast.AugAssign):
-                for name in _bound_names(stmt.target):
+                for name in target_names(stmt.target):
                     add(name, "augmented")
         self._binding_index[id(function)] = (function, index)
         self._position_index[id(function)] = _positions(node)
@@ -604,18 +612,6 @@ def _mentions(binding: tuple[str, ast.expr | None, ast.expr | None], name: str) 
     kind, first, second = binding
     values = [v for v in (first, second) if v is not None and kind in ("assign", "with", "annotated")]
     return any(isinstance(n, ast.Name) and n.id == name for v in values for n in ast.walk(v))
-
-
-def _bound_names(target: ast.AST) -> set[str]:
-    """The names an assignment target binds: 'a, *rest = ...' binds a and rest, while
-    'row["k"] = ...' and 'self.x = ...' bind nothing (they mutate an object already bound)."""
-    if isinstance(target, ast.Name):
-        return {target.id}
-    if isinstance(target, (ast.Tuple, ast.List)):
-        return {name for element in target.elts for name in _bound_names(element)}
-    if isinstance(target, ast.Starred):
-        return _bound_names(target.value)
-    return set()
 
 
 def _names(target: ast.AST) -> set[str]:

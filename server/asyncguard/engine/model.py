@@ -359,7 +359,7 @@ class _ModuleBuilder:
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             value = stmt.value
             for target in targets:
-                for name in _target_names(target):
+                for name in target_names(target):
                     bind(name)
                 if isinstance(target, ast.Name) and value is not None:
                     module_assigns[target.id] = value
@@ -369,7 +369,7 @@ class _ModuleBuilder:
                     if dotted is not None and len(targets) == 1:
                         aliases[target.id] = dotted
         elif isinstance(stmt, (ast.AugAssign,)):
-            for name in _target_names(stmt.target):
+            for name in target_names(stmt.target):
                 bind(name)
 
     def _visit_definitions(
@@ -559,10 +559,10 @@ def _awaited_later(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
         elif isinstance(child, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = child.targets if isinstance(child, ast.Assign) else [child.target]
             for target in targets:
-                for name in _target_names(target):
+                for name in target_names(target):
                     bound[name] = bound.get(name, 0) + 1
         elif isinstance(child, (ast.For, ast.AsyncFor)):
-            for name in _target_names(child.target):
+            for name in target_names(child.target):
                 bound[name] = bound.get(name, 0) + 2
     return {name for name in awaited if bound.get(name) == 1}
 
@@ -623,13 +623,15 @@ def _param_names(args: ast.arguments) -> list[str]:
     return names
 
 
-def _target_names(target: ast.expr) -> list[str]:
+def target_names(target: ast.expr) -> list[str]:
+    """The names an assignment target binds: 'a, *rest = ...' binds a and rest, while
+    'row["k"] = ...' and 'self.x = ...' bind nothing (they mutate an object already bound)."""
     if isinstance(target, ast.Name):
         return [target.id]
     if isinstance(target, (ast.Tuple, ast.List)):
-        return [n for elt in target.elts for n in _target_names(elt)]
+        return [n for elt in target.elts for n in target_names(elt)]
     if isinstance(target, ast.Starred):
-        return _target_names(target.value)
+        return target_names(target.value)
     return []
 
 
@@ -714,7 +716,7 @@ class _FrameWalker:
         if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in targets:
-                info.local_names.update(_target_names(target))
+                info.local_names.update(target_names(target))
             single = targets[0].id if len(targets) == 1 and isinstance(targets[0], ast.Name) else None
             if single is not None and not isinstance(stmt, ast.AugAssign):
                 if isinstance(stmt.value, ast.Call) and single in self.awaited_later:
@@ -728,7 +730,7 @@ class _FrameWalker:
                     self._genexp(stmt.value, consumed=False)
                     return
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
-            info.local_names.update(_target_names(stmt.target))
+            info.local_names.update(target_names(stmt.target))
             if isinstance(stmt, ast.For) and isinstance(stmt.iter, ast.Call):
                 self._call(stmt.iter, consumed=True)
                 for child in (*stmt.body, *stmt.orelse):
@@ -737,7 +739,7 @@ class _FrameWalker:
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
                 if item.optional_vars is not None:
-                    info.local_names.update(_target_names(item.optional_vars))
+                    info.local_names.update(target_names(item.optional_vars))
                 if isinstance(stmt, ast.With) and isinstance(item.context_expr, ast.Call):
                     self._call(item.context_expr, with_item=True)
                 elif isinstance(stmt, ast.With) and isinstance(item.context_expr, (ast.Name, ast.Attribute)):
