@@ -44,7 +44,7 @@ class LocalTypes:
         self._memo: dict[tuple[int, str], str | None] = {}
         self._module_memo: dict[tuple[int, str], tuple[ModuleInfo, str]] = {}
         # id(bound value) -> (statement line, binding's last line, its block's first and last line)
-        self._position_index: dict[int, dict[int, tuple[int, int, int, int]]] = {}
+        self._position_index: dict[int, tuple[FunctionInfo, dict[int, tuple[int, int, int, int]]]] = {}
         self._active: set[tuple[int, str]] = set()
         self._binding_index: dict[
             int, tuple[FunctionInfo, dict[str, list[tuple[str, ast.expr | None, ast.expr | None]]]]
@@ -253,7 +253,6 @@ class LocalTypes:
                 for name in target_names(stmt.target):
                     add(name, "augmented")
         self._binding_index[id(function)] = (function, index)
-        self._position_index[id(function)] = _positions(node)
         return index
 
     def _reaching(
@@ -266,7 +265,12 @@ class LocalTypes:
         bindings = self._bindings(function).get(name)
         if not bindings or len(bindings) < 2:
             return None
-        positions = self._position_index[id(function)]
+        cached = self._position_index.get(id(function))
+        if cached is None or cached[0] is not function:
+            # Only names whose bindings disagree get here: computed on first need.
+            cached = (function, _positions(function.node))
+            self._position_index[id(function)] = cached
+        positions = cached[1]
         best: tuple[int, int, int, int] | None = None
         chosen = None
         for binding in bindings:
