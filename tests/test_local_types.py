@@ -278,3 +278,56 @@ def test_an_unannotated_helper_is_typed_by_what_it_returns(tmp_path: Path) -> No
         },
     )
     assert brief(findings) == [(6, "AG102", "requests.sessions.Session.get")]
+
+
+def test_values_checked_or_kept_as_plain_data_are_never_sent_to_jedi(tmp_path: Path) -> None:
+    """'.get' on what an isinstance() check proved a dict, on a part of a name sliced from
+    itself, on a copy of a payload, on a concatenation of payload lists or on what setdefault()
+    keeps is a dict lookup; the same receiver outside the check is still asked about, and a
+    requests.Session found there is reported."""
+    paths = write_project(
+        tmp_path,
+        {
+            "store.py": """
+                import requests
+
+                SESSIONS = {"default": requests.Session()}
+
+
+                def pick(name):
+                    return SESSIONS[name]
+                """,
+            "app.py": """
+                import copy
+
+                from store import pick
+
+
+                async def handler(name: str, payload, context: dict, url: str):
+                    source = pick(name)
+                    if isinstance(source, dict):
+                        label = source.get("label")
+                    else:
+                        label = source.get(url)
+                    names = [s.get("id") for s in [source] if isinstance(s, (dict, list))]
+                    ready = isinstance(source, dict) and source.get("ready")
+                    for item in [source]:
+                        if not isinstance(item, dict):
+                            continue
+                        names.append(item.get("id"))
+                    body = payload["body"]
+                    body = body[1:]
+                    message = copy.deepcopy(payload["message"] or {})
+                    merged = payload["before"] + payload["after"]
+                    seen = context.setdefault("seen", {})
+                    found = [m.get("id") for m in merged]
+                    return label, names, ready, found, body.get("id"), message.get("id"), seen.get(name)
+                """,
+        },
+    )
+    analyzer = Analyzer(Project(tmp_path, paths), Config(), RUNNING)
+    analyzer.prepare()
+    findings = analyzer.check_path(paths[1]).findings
+    assert brief(findings) == [(11, "AG102", "requests.sessions.Session.get")]
+    # Only the unchecked 'source.get(url)' needed jedi.
+    assert analyzer.resolver.jedi_calls == 1

@@ -17,12 +17,14 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from .catalog import CATALOG_DIR, Catalog
 from .findings import Finding
 from .resolution import CallKey, FunctionRef, Resolution
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
 
 FORMAT = "v1"
 CACHE_DIR = ".asyncguard_cache"
@@ -35,6 +37,8 @@ def text_hash(text: str) -> str:
 def _rules_hash() -> str:
     """The catalog and the engine's own code: a change to either (an upgrade, an edit to an
     editable install) makes every stored answer stale."""
+    from .catalog import CATALOG_DIR  # the catalog's parser is not needed to hash its files
+
     digest = hashlib.blake2b(digest_size=8)
     engine = Path(__file__).parent
     for path in (*sorted(CATALOG_DIR.glob("*.toml")), *sorted(engine.glob("*.py"))):

@@ -9,10 +9,13 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .model import ModuleInfo, build_module
-from .parsing import ChunkCache
 from .source import SourceError, read_source
+
+if TYPE_CHECKING:
+    from .model import ModuleInfo
+    from .parsing import ChunkCache
 
 SKIP_DIRS = frozenset(
     {
@@ -70,22 +73,31 @@ def discover_files(
     excludes = list(exclude)
     found: list[Path] = []
     errors: list[str] = []
-    seen: set[Path] = set()
+    # A file reached twice (through a symlink, or by overlapping targets) is one file: its
+    # device and inode say so with one stat, where resolving the path costs one per component.
+    seen: set[tuple[int, int] | Path] = set()
+
+    def first_time(path: Path) -> bool:
+        key: tuple[int, int] | Path
+        try:
+            stat = os.stat(path)
+            key = (stat.st_dev, stat.st_ino)
+        except OSError:
+            key = path  # kept, so that reading it reports why it cannot be read
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
     for target in targets:
         if not target.exists():
             errors.append(f"{target}: no such file or directory")
             continue
         if target.is_file():
-            resolved = target.resolve()
-            if resolved not in seen:
-                seen.add(resolved)
+            if first_time(target):
                 found.append(target.absolute())
             continue
-        for path in _walk(target, excludes, root):
-            resolved = path.resolve()
-            if resolved not in seen:
-                seen.add(resolved)
-                found.append(path)
+        found.extend(path for path in _walk(target, excludes, root) if first_time(path))
     ignored = git_ignored(root, found)
     if ignored:
         found = [p for p in found if p not in ignored]
@@ -172,8 +184,11 @@ class Project:
 
     def __init__(self, root: Path, files: Iterable[Path] = ()) -> None:
         self.root = root.absolute()
-        self._by_name: dict[str, Path] = {}
-        self._names: dict[Path, str] = {}
+        # Module names are worked out on first use: a run answered from the cache needs none.
+        self._unnamed: list[Path] = []
+        self._by_name_index: dict[str, Path] = {}
+        self._names_index: dict[Path, str] = {}
+        self._members: set[Path] = set()
         self._modules: dict[Path, ModuleInfo | None] = {}
         self._errors: dict[Path, str] = {}
         # Open editor buffers win over the disk.
@@ -193,13 +208,32 @@ class Project:
     # ---- membership -------------------------------------------------------------------
     def add_file(self, path: Path) -> None:
         path = path.absolute()
-        if path in self._names:
+        if path in self._members:
             return
+        self._members.add(path)
         self.files.append(path)
-        names = module_names_for(path, self.root)
-        self._names[path] = names[0]
-        for name in names:
-            self._by_name.setdefault(name, path)
+        self._unnamed.append(path)
+
+    def _name_all(self) -> None:
+        # In the order files were added: the first file to claim a name keeps it.
+        for path in self._unnamed:
+            names = module_names_for(path, self.root)
+            self._names_index[path] = names[0]
+            for name in names:
+                self._by_name_index.setdefault(name, path)
+        self._unnamed.clear()
+
+    @property
+    def _names(self) -> dict[Path, str]:
+        if self._unnamed:
+            self._name_all()
+        return self._names_index
+
+    @property
+    def _by_name(self) -> dict[str, Path]:
+        if self._unnamed:
+            self._name_all()
+        return self._by_name_index
 
     @contextmanager
     def recording(self) -> Iterator[set[str]]:
@@ -225,7 +259,7 @@ class Project:
 
     def contains(self, path: str | Path) -> bool:
         candidate = Path(path).absolute()
-        if candidate in self._names:
+        if candidate in self._members:
             return True
         try:
             relative = candidate.relative_to(self.root)
@@ -318,6 +352,8 @@ class Project:
             return None
         # Open documents change a line at a time: reuse the unchanged statements.
         previous = self._chunks.get(path) if path in self._overlays else None
+        from .model import build_module  # not needed by a run the cache answers
+
         info = build_module(str(path), self.module_name(path), text, previous)
         if path in self._overlays and info.chunks is not None:
             self._chunks[path] = info.chunks

@@ -31,6 +31,7 @@ from .model import (
     frame_nodes,
     on_self,
 )
+from .narrowing import narrowed_to_data
 from .project import Project
 from .resolution import UNKNOWN, CallKey, FunctionRef, Resolution
 from .resolve_names import STDLIB
@@ -398,7 +399,9 @@ class Resolver:
         of a loop over those, and a name every binding of which is such a value or a builtin
         one ('form_data: dict' later rebound to an awaited result)."""
         assert site.receiver is not None
-        return self._opaque(module, function, site.receiver, 0)
+        return self._opaque(module, function, site.receiver, 0) or narrowed_to_data(
+            function.node, site.node, site.receiver
+        )
 
     def _opaque(
         self, module: ModuleInfo, function: FunctionInfo, expr: ast.expr, depth: int, items: bool = False
@@ -410,24 +413,29 @@ class Resolver:
         if isinstance(expr, (ast.IfExp, ast.BoolOp)):
             branches = [expr.body, expr.orelse] if isinstance(expr, ast.IfExp) else expr.values
             return all(self._opaque(module, function, branch, depth + 1, items) for branch in branches)
+        if not items and isinstance(expr, (ast.Dict, ast.List, ast.Set, ast.Tuple, ast.JoinedStr)):
+            return True  # a literal's own type is a builtin one
         if items and _empty_container(expr):
             # jedi does not follow '.append()' (dynamic array additions are off): the items
             # of a container that starts empty are unknown to it.
             return True
         if items and isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
             return self._opaque(module, function, expr.elt, depth + 1)
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+            # 'prior + output': a concatenation holds what its operands hold.
+            return all(
+                self._opaque(module, function, side, depth + 1, items) for side in (expr.left, expr.right)
+            )
         root = expr
         chain: list[str] = []
-        while isinstance(root, (ast.Attribute, ast.Call, ast.Subscript, ast.Await, ast.Starred)):
+        while isinstance(root, _CHAIN):
             if _opaque_value(root):
                 return True
-            if (
-                isinstance(root, ast.Call)
-                and isinstance(root.func, ast.Name)
-                and root.func.id in _WRAPPING_BUILTINS
-                and root.args
-            ):
-                # enumerate(items), list(payload), dict(row): as opaque as what they wrap.
+            if isinstance(root, ast.Call) and _wraps_its_argument(root):
+                # enumerate(items), list(payload), dict(row or {}), deepcopy(message): as
+                # opaque as what they wrap.
+                if not isinstance(root.args[0], (*_CHAIN, ast.Name)):
+                    return self._opaque(module, function, root.args[0], depth + 1, items)
                 root = root.args[0]
                 continue
             if isinstance(root, ast.Attribute):
@@ -447,7 +455,13 @@ class Resolver:
             reach = "item"
         else:
             reach = "state" if "state" in chain else "chain"
-        bindings = self.local.bindings_of(function, root.id)
+        # 'text = text[start:end]', 'row = row["data"]': a part of the name itself, as opaque
+        # as the name's other bindings make it.
+        bindings = [
+            binding
+            for binding in self.local.bindings_of(function, root.id)
+            if not (binding[0] == "assign" and _part_of(binding[1], root.id))
+        ]
         return bool(bindings) and all(
             self._harmless_binding(module, function, kind, first, depth, reach) for kind, first, _ in bindings
         )
@@ -1024,8 +1038,32 @@ def _empty_container(node: ast.expr) -> bool:
     )
 
 
-# Builtins whose result holds the items of their first argument.
-_WRAPPING_BUILTINS = frozenset({"enumerate", "list", "tuple", "dict", "reversed", "sorted", "iter", "zip"})
+_CHAIN = (ast.Attribute, ast.Call, ast.Subscript, ast.Await, ast.Starred)
+
+# Builtins whose result holds the items of their first argument, and copies of it.
+_WRAPPING_BUILTINS = frozenset(
+    {"enumerate", "list", "tuple", "dict", "reversed", "sorted", "iter", "zip", "deepcopy", "copy"}
+)
+
+
+def _wraps_its_argument(call: ast.Call) -> bool:
+    func = call.func
+    if not call.args:
+        return False
+    if isinstance(func, ast.Name):
+        return func.id in _WRAPPING_BUILTINS
+    return dotted_name(func) in ("copy.deepcopy", "copy.copy")
+
+
+def _part_of(value: ast.expr | None, name: str) -> bool:
+    """A subscript of the name itself: 'name[...]', 'name[...][...]'."""
+    if not isinstance(value, ast.Subscript):
+        return False
+    while isinstance(value, ast.Subscript):
+        value = value.value
+    return isinstance(value, ast.Name) and value.id == name
+
+
 _OPAQUE_DEPTH = 6
 
 
@@ -1046,8 +1084,8 @@ def _opaque_value(node: ast.expr) -> bool:
 
 
 # Calls whose result is plain decoded data (dicts, lists, strings): JSON and YAML decoders, a
-# response's .json(), a pydantic model's dump.
-_DATA_PRODUCERS = frozenset({"loads", "json", "model_dump", "safe_load"})
+# response's .json(), a pydantic model's dump, what a mapping's setdefault() keeps.
+_DATA_PRODUCERS = frozenset({"loads", "json", "model_dump", "safe_load", "setdefault"})
 
 
 def _target_name(match: Match, full: str) -> str:
