@@ -137,6 +137,18 @@ def test_symlink_loops_and_files_changing_mid_scan(tmp_path: Path) -> None:
     assert any("dangling.py" in e for e in result.errors)
 
 
+def test_a_file_named_twice_or_through_a_symlink_is_checked_once(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "mod.py").write_text("import time\n\n\nasync def f():\n    time.sleep(1)\n")
+    os.symlink(package / "mod.py", package / "alias.py")
+    targets = [package, package / "mod.py", package / "alias.py"]
+    result = CheckRun(tmp_path, Config(python=sys.prefix), use_cache=False).check(targets)
+    assert result.files == 1
+    assert [(Path(f.path).name, f.span.line) for f in result.findings] == [("alias.py", 5)]
+
+
 def test_a_jedi_failure_is_isolated_to_that_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import jedi
 
