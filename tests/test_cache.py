@@ -127,3 +127,59 @@ def test_a_long_run_in_one_shared_state_keeps_inferring(tmp_path: Path) -> None:
     for node in counts:
         counts[node] = 10**6
     assert [f.target for f in analyzer.check_path(paths[2]).findings] == ["requests.sessions.Session.get"]
+
+
+def test_a_run_over_more_than_600_modules_keeps_the_trees_its_state_points_to(tmp_path: Path) -> None:
+    """parso empties its tree cache of entries unused for ten minutes once it holds 600 files,
+    and a tree read back from its disk cache counts as last used when it was first parsed. The
+    shared inference state still points into those trees: losing them made jedi fail (a lost
+    answer) on projects of more than 600 modules."""
+    import time
+
+    import parso.cache
+    from asyncguard.engine.analyzer import Analyzer
+    from asyncguard.engine.project import Project
+    from conftest import RUNNING
+
+    handler = """
+        from helpers import make_session
+
+
+        async def {name}():
+            return make_session().get("https://example.com")
+        """
+    paths = write_project(
+        tmp_path,
+        {
+            "helpers.py": """
+                import requests
+
+
+                def make_session():
+                    pool = [requests.Session()]
+                    return pool[0]
+                """,
+            "first.py": handler.format(name="first"),
+            "second.py": handler.format(name="second"),
+        },
+    )
+    analyzer = Analyzer(Project(tmp_path, paths), Config(), RUNNING, shared_inference=True)
+    analyzer.prepare()
+    assert [f.target for f in analyzer.check_path(paths[1]).findings] == ["requests.sessions.Session.get"]
+    # As a long run over a large project leaves the cache: every tree parsed long ago, and
+    # hundreds of other files.
+    long_ago = time.time() - 3600
+    for items in parso.cache.parser_cache.values():
+        for item in items.values():
+            item.last_used = long_ago
+    grammar = next(iter(parso.cache.parser_cache))
+    fillers = [str(tmp_path / f"other{n}.py") for n in range(700)]
+    try:
+        for filler in fillers:
+            parso.cache.parser_cache[grammar][filler] = parso.cache._NodeCacheItem(None, [], long_ago)
+        assert [f.target for f in analyzer.check_path(paths[2]).findings] == ["requests.sessions.Session.get"]
+        assert analyzer.resolver.jedi_failures == 0
+    finally:
+        for items in parso.cache.parser_cache.values():
+            for filler in fillers:
+                items.pop(filler, None)
