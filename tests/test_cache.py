@@ -66,8 +66,46 @@ def test_parallel_resolution_finds_the_same(project: Path, monkeypatch: pytest.M
 
     assert session.PARALLEL_MIN_MODULES > 1
     monkeypatch.setattr(session, "PARALLEL_MIN_MODULES", 1)
+    import asyncguard.engine.parallel as parallel
+
+    received: list[int] = []
+    merge = parallel._merge
+    monkeypatch.setattr(
+        parallel,
+        "_merge",
+        lambda merged, answers, catalog: (received.append(len(answers)), merge(merged, answers, catalog)),
+    )
     result = run(project, use_cache=False, jobs=2)
     assert result.resolved_in_parallel == len(list(project.rglob("*.py")))
+    # Both workers sent their answers.
+    assert len(received) == 2 and sum(received) > 0
+    assert summary(result) == summary(run(project, use_cache=False))
+
+
+def test_workers_killed_midway_lose_nothing(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed (out of memory, a signal) sends nothing: this process resolves what it
+    would have answered, and the run neither hangs nor misses a finding."""
+    import multiprocessing
+
+    import asyncguard.engine.parallel as parallel
+    import asyncguard.engine.session as session
+
+    monkeypatch.setattr(session, "PARALLEL_MIN_MODULES", 1)
+    resolve = parallel.resolve_in_parallel
+    killed: list[int] = []
+
+    def killing(*args, meanwhile=None, **kwargs):  # type: ignore[no-untyped-def]
+        def step() -> bool:
+            for child in multiprocessing.active_children():
+                killed.append(child.pid or 0)
+                child.kill()
+            return meanwhile() if meanwhile is not None else False
+
+        return resolve(*args, meanwhile=step, **kwargs)
+
+    monkeypatch.setattr(parallel, "resolve_in_parallel", killing)
+    result = run(project, use_cache=False, jobs=2)
+    assert len(set(killed)) == 2
     assert summary(result) == summary(run(project, use_cache=False))
 
 

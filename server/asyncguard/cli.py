@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from . import __version__
 from .config import SCOPES, Config, ConfigError, ExtraBlocking, find_pyproject, load_pyproject
@@ -156,6 +158,22 @@ def _check(args: argparse.Namespace) -> int:
     if result.errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if result.findings else EXIT_CLEAN
+
+
+def run() -> NoReturn:
+    """The command's entry point: main(), then leave at once. A whole-program check leaves
+    hundreds of megabytes of syntax trees and inference caches behind; freeing them one object
+    at a time at exit took a fifth as long as the check itself. Everything has been written
+    (the cache atomically) by then; only the standard streams need flushing."""
+    try:
+        code = main()
+    except SystemExit as exc:  # argparse's --help and usage errors
+        code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else EXIT_ERROR
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe ('| head'), a closed stream
+            stream.flush()
+    logging.shutdown()
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -107,8 +107,25 @@ class CheckRun:
             else:
                 analyzer.resolver.preload(*loaded)
         if self.jobs > 1 and len(missing) >= PARALLEL_MIN_MODULES:
+            unbuilt = iter(files)
+
+            def build_one_model() -> bool:
+                # While the workers resolve, this process builds the models its own pass needs.
+                path = next(unbuilt, None)
+                if path is None:
+                    return False
+                project.module(path)
+                return True
+
             answers = resolve_in_parallel(
-                project, self.config, environment, missing, self.jobs, analyzer.catalog, progress
+                project,
+                self.config,
+                environment,
+                missing,
+                self.jobs,
+                analyzer.catalog,
+                progress,
+                meanwhile=build_one_model,
             )
             for entries, depends in answers.values():
                 analyzer.resolver.preload(entries, depends)
