@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from functools import lru_cache
 
 # Builtin and typing names whose instances have no blocking methods.
 _DATA_TYPES = frozenset(
@@ -45,7 +46,10 @@ def narrowed_to_data(scope: ast.AST, call: ast.AST, receiver: ast.expr) -> bool:
     """Is 'receiver' known to be a builtin value where 'call' runs, by an isinstance() check
     between 'scope' (the enclosing function) and the call?"""
     shape = ast.dump(receiver)
-    path = _path_to(scope, call)
+    parents = _checked_in(scope).get(shape)
+    if parents is None:
+        return False  # nothing in the function checks this receiver (most functions)
+    path = _path_to(parents, call)
     if path is None:
         return False
     root = _root_name(receiver)
@@ -77,18 +81,27 @@ def narrowed_to_data(scope: ast.AST, call: ast.AST, receiver: ast.expr) -> bool:
     return False
 
 
-def _path_to(scope: ast.AST, target: ast.AST) -> list[ast.AST] | None:
-    stack: list[tuple[ast.AST, Iterator[ast.AST]]] = [(scope, ast.iter_child_nodes(scope))]
-    while stack:
-        children = stack[-1][1]
-        child = next(children, None)
-        if child is None:
-            stack.pop()
-            continue
-        if child is target:
-            return [n for n, _ in stack] + [child]
-        stack.append((child, ast.iter_child_nodes(child)))
-    return None
+@lru_cache(maxsize=64)
+def _checked_in(scope: ast.AST) -> dict[str, dict[int, ast.AST]]:
+    """The receivers the function checks with isinstance() against a builtin type, each with
+    the function's parent links (one walk per function, shared by all its receivers)."""
+    shapes = {
+        ast.dump(node.args[0])
+        for node in ast.walk(scope)
+        if isinstance(node, ast.Call) and _isinstance_of_data(node, None)
+    }
+    if not shapes:
+        return {}
+    parents = {id(child): node for node in ast.walk(scope) for child in ast.iter_child_nodes(node)}
+    return dict.fromkeys(shapes, parents)
+
+
+def _path_to(parents: dict[int, ast.AST], target: ast.AST) -> list[ast.AST] | None:
+    """From the function down to 'target'."""
+    path = [target]
+    while id(path[-1]) in parents:
+        path.append(parents[id(path[-1])])
+    return path[::-1] if len(path) > 1 else None
 
 
 def _guards(test: ast.expr, shape: str) -> bool:
@@ -97,13 +110,14 @@ def _guards(test: ast.expr, shape: str) -> bool:
     return _isinstance_of_data(test, shape)
 
 
-def _isinstance_of_data(test: ast.expr, shape: str) -> bool:
+def _isinstance_of_data(test: ast.expr, shape: str | None) -> bool:
+    """'isinstance(<shape>, dict)' (any receiver when 'shape' is None)."""
     if not (
         isinstance(test, ast.Call)
         and isinstance(test.func, ast.Name)
         and test.func.id == "isinstance"
         and len(test.args) == 2
-        and ast.dump(test.args[0]) == shape
+        and (shape is None or ast.dump(test.args[0]) == shape)
     ):
         return False
     kinds = test.args[1]

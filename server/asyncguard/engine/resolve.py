@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import jedi
-import parso.cache
 
+from . import jedi_tuning  # noqa: F401 - jedi's settings, before any query
 from .budget import Budget, BudgetExceeded
 from .catalog import Catalog, Match, builtin_decorated, builtin_readers
 from .environment import EnvironmentChoice, jedi_environment
@@ -38,20 +38,6 @@ from .resolution import UNKNOWN, CallKey, FunctionRef, Resolution
 from .resolve_names import STDLIB
 
 log = logging.getLogger("asyncguard.resolve")
-
-# Inferring a parameter from every call of its function across the project is what makes jedi
-# slow on large code bases (minutes on a real application); annotations and the local
-# inference cover the cases that matter, so that search is off.
-jedi.settings.dynamic_params = False
-jedi.settings.dynamic_params_for_other_modules = False
-jedi.settings.dynamic_array_additions = False
-
-# parso empties its tree cache of every entry unused for ten minutes once it holds 600 files,
-# and a tree loaded from its disk cache counts as last used when it was first parsed: on a
-# project of more than 600 modules, trees that a live inference state still points to vanish,
-# and jedi's next lookup in them fails with a KeyError (the query is lost). The states we keep
-# are what bounds memory, so the cache is never emptied under them.
-parso.cache._CACHED_SIZE_TRIGGER = 1_000_000
 
 _BUILTINS = frozenset(dir(builtins))
 _SCRIPTS_KEPT = 24
