@@ -394,3 +394,37 @@ def test_sdk_clients_task_queues_and_search_clients(analyze):
         (21, "AG105", "celery.app.task.Task.delay"),
         (22, "AG108", "celery.result.AsyncResult.get"),
     ]
+
+
+def test_the_name_a_jedi_query_points_at_is_the_one_parso_would_find() -> None:
+    """jedi finds the name under the cursor with parso's lookup, which we replace by one that
+    skips what lies before or after the position: on every position of a real module it must
+    answer what a plain scan of the leaves in source order answers."""
+    import inspect
+
+    import parso
+    import requests.sessions
+    from asyncguard.engine import jedi_tuning
+    from parso.python.tree import PythonMixin
+
+    assert PythonMixin.get_name_of_position is jedi_tuning._name_of_position
+    text = inspect.getsource(requests.sessions)
+    tree = parso.parse(text)
+    names = []
+    leaf = tree.get_first_leaf()
+    while leaf is not None:
+        if leaf.type == "name":
+            names.append(leaf)
+        leaf = leaf.get_next_leaf()
+
+    def first_name_containing(position: tuple[int, int]):  # type: ignore[no-untyped-def]
+        return next((n for n in names if n.start_pos <= position <= n.end_pos), None)
+
+    checked = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if number % 5:
+            continue
+        for column in range(len(line) + 2):
+            assert tree.get_name_of_position((number, column)) is first_name_containing((number, column))
+            checked += 1
+    assert checked > 5_000
