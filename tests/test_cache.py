@@ -221,3 +221,33 @@ def test_a_run_over_more_than_600_modules_keeps_the_trees_its_state_points_to(tm
         for items in parso.cache.parser_cache.values():
             for filler in fillers:
                 items.pop(filler, None)
+
+
+def test_an_interrupted_parallel_run_leaves_no_worker_behind(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (or any error) in this process while workers resolve: the command exits at once
+    without exit handlers, so the workers are stopped here or they would run on alone."""
+    import multiprocessing
+    import signal
+
+    import asyncguard.engine.parallel as parallel
+    import asyncguard.engine.session as session
+
+    monkeypatch.setattr(session, "PARALLEL_MIN_MODULES", 1)
+    resolve = parallel.resolve_in_parallel
+    workers: list[multiprocessing.Process] = []
+
+    def interrupted(*args, meanwhile=None, **kwargs):  # type: ignore[no-untyped-def]
+        def step() -> bool:
+            workers.extend(multiprocessing.active_children())
+            raise KeyboardInterrupt
+
+        return resolve(*args, meanwhile=step, **kwargs)
+
+    monkeypatch.setattr(parallel, "resolve_in_parallel", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run(project, use_cache=False, jobs=2)
+    assert len(workers) == 2
+    # Stopped mid-work, not left to finish on their own.
+    assert [w.exitcode for w in workers] == [-signal.SIGKILL, -signal.SIGKILL]

@@ -121,30 +121,38 @@ def resolve_in_parallel(
     finished: set[int] = set()
     done = 0
     busy = meanwhile is not None
-    while len(finished) < len(workers):
-        try:
-            number, kind, payload = results.get(timeout=0 if busy else _POLL_SECONDS)
-        except queue.Empty:
-            if busy:
-                busy = bool(meanwhile())  # type: ignore[misc]
+    completed = False
+    try:
+        while len(finished) < len(workers):
+            try:
+                number, kind, payload = results.get(timeout=0 if busy else _POLL_SECONDS)
+            except queue.Empty:
+                if busy:
+                    busy = bool(meanwhile())  # type: ignore[misc]
+                    continue
+                dead = {n for n, w in enumerate(workers) if n not in finished and not w.is_alive()}
+                if dead and results.empty():
+                    finished |= dead  # died without a word (killed, out of memory)
                 continue
-            dead = {n for n, w in enumerate(workers) if n not in finished and not w.is_alive()}
-            if dead and results.empty():
-                finished |= dead  # died without a word (killed, out of memory)
-            continue
-        if kind == "done":
-            done += 1
-            if progress is not None:
-                progress(done, len(paths))
-        elif kind == "answers":
-            finished.add(number)
-            _merge(merged, payload, catalog)
-        else:
-            finished.add(number)
-            log.warning("a worker process failed (%s); the rest is resolved in this process", payload)
-    for worker in workers:
-        worker.join(timeout=5)
-    tasks.cancel_join_thread()
+            if kind == "done":
+                done += 1
+                if progress is not None:
+                    progress(done, len(paths))
+            elif kind == "answers":
+                finished.add(number)
+                _merge(merged, payload, catalog)
+            else:
+                finished.add(number)
+                log.warning("a worker process failed (%s); the rest is resolved in this process", payload)
+        completed = True
+    finally:
+        # Interrupted (Ctrl-C, an error here): the workers must not outlive the run, and this
+        # process leaves without the exit handlers that would otherwise stop them.
+        for worker in workers:
+            if not completed and worker.is_alive():
+                worker.kill()
+            worker.join(timeout=5)
+        tasks.cancel_join_thread()
     return merged
 
 
