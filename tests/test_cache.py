@@ -251,3 +251,38 @@ def test_an_interrupted_parallel_run_leaves_no_worker_behind(
     assert len(workers) == 2
     # Stopped mid-work, not left to finish on their own.
     assert [w.exitcode for w in workers] == [-signal.SIGKILL, -signal.SIGKILL]
+
+
+def test_cache_folders_nobody_used_for_a_month_are_removed(project: Path) -> None:
+    """Each upgrade or settings change starts a cache folder of its own; the old ones must not
+    pile up under the project. One in use (read by warm runs) stays, whatever its age."""
+    import os
+    import time
+
+    from asyncguard.engine.cache import CACHE_DIR, STALE_AFTER_SECONDS
+
+    base = project / CACHE_DIR
+    long_ago = time.time() - STALE_AFTER_SECONDS - 3600
+    recent = time.time() - 3600
+    for name, when in (("v1-00000000000000aa", long_ago), ("v0-00000000000000bb", recent)):
+        folder = base / name / "modules"
+        folder.mkdir(parents=True)
+        (folder / "x.json").write_text("{}")
+        (base / name / "last-run.json").write_text("{}")
+        for path in (folder / "x.json", folder, base / name / "last-run.json", base / name):
+            os.utime(path, (when, when))
+    mine = base / "mine.txt"
+    mine.write_text("not a cache folder")
+    os.utime(mine, (long_ago, long_ago))
+
+    first = run(project)
+    current = [p.name for p in base.iterdir() if p.is_dir() and p.name not in ("v0-00000000000000bb",)]
+    assert len(current) == 1 and current[0] != "v1-00000000000000aa"
+    assert (base / "v0-00000000000000bb").is_dir() and mine.exists()
+
+    # The current folder, made old and then read by a warm run, is in use again.
+    folder = base / current[0]
+    os.utime(folder, (long_ago, long_ago))
+    assert run(project).cached
+    assert folder.stat().st_mtime > recent
+    assert summary(first) == summary(run(project, use_cache=False))

@@ -15,7 +15,10 @@ import contextlib
 import hashlib
 import json
 import os
+import re
+import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +31,11 @@ if TYPE_CHECKING:
 
 FORMAT = "v1"
 CACHE_DIR = ".asyncguard_cache"
+
+# Each upgrade, catalog edit, settings change or new environment starts a folder of its own;
+# one nobody has read or written for this long is removed by the next cold run.
+STALE_AFTER_SECONDS = 30 * 24 * 3600
+_FOLDER_NAME = re.compile(r"v\d+-[0-9a-f]+")
 
 
 def text_hash(text: str) -> str:
@@ -119,6 +127,8 @@ class DiskCache:
         data = _read(self.folder / "last-run.json")
         if not isinstance(data, dict) or data.get("key") != key:
             return None
+        with contextlib.suppress(OSError):
+            os.utime(self.folder)  # in use: not stale
         try:
             return (
                 [Finding.from_dict(item) for item in data["findings"]],
@@ -137,6 +147,26 @@ class DiskCache:
             "warnings": warnings,
         }
         _write_atomic(self.folder / "last-run.json", payload)
+        self._remove_stale_folders()
+
+    def _remove_stale_folders(self) -> None:
+        cutoff = time.time() - STALE_AFTER_SECONDS
+        try:
+            siblings = list(self.base.iterdir())
+        except OSError:
+            return
+        for folder in siblings:
+            if folder == self.folder or not _FOLDER_NAME.fullmatch(folder.name):
+                continue
+            try:
+                used = max(folder.stat().st_mtime, (folder / "last-run.json").stat().st_mtime)
+            except OSError:
+                try:
+                    used = folder.stat().st_mtime
+                except OSError:
+                    continue
+            if used < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
 
     # ---- resolutions per module ---------------------------------------------------------
     def load_module(
