@@ -53,7 +53,7 @@ def narrowed_to_data(scope: ast.AST, call: ast.AST, receiver: ast.expr) -> bool:
     if path is None:
         return False
     root = _root_name(receiver)
-    for parent, child in zip(path, path[1:], strict=False):
+    for parent, child in zip(path, path[1:]):
         if (
             isinstance(parent, (ast.If, ast.While))
             and _in(child, parent.body)
