@@ -43,7 +43,21 @@ import asyncguard.lsp.server, asyncguard.cli, pygls.lsp.server, lsprotocol.types
 server = asyncguard.lsp.server.create_server()
 for module in (asyncguard, pygls, lsprotocol, jedi, cattrs, attrs):
     assert module.__file__.startswith(libs), module.__file__
-print('bundled server imports on Python %d.%d.%d' % sys.version_info[:3])
+# The engine's own code paths that lean on newer library calls, run on this interpreter.
+import ast, contextlib, io, parso, pathlib, tempfile
+import asyncguard.engine.resolve
+from asyncguard.engine.narrowing import narrowed_to_data
+assert parso.parse('a.b(c)\\n').get_name_of_position((1, 2)).value == 'b'
+function = ast.parse('def f(x):\\n    if isinstance(x, dict):\\n        x.get(1)\\n').body[0]
+call = function.body[0].body[0].value
+assert narrowed_to_data(function, call, call.func.value)
+out = io.StringIO()
+with tempfile.TemporaryDirectory() as folder, contextlib.redirect_stdout(out):
+    project = pathlib.Path(folder)
+    (project / 'app.py').write_text('import time\\n\\n\\nasync def f():\\n    time.sleep(1)\\n')
+    code = asyncguard.cli.main(['check', '--no-cache', '--no-progress', '--python', sys.executable, folder])
+assert code == 1 and 'AG101' in out.getvalue(), out.getvalue()
+print('bundled server imports and checks code on Python %d.%d.%d' % sys.version_info[:3])
 " "$(pwd)/$LIBS"
 }
 check "$("$PYTHON" -c 'import sys; print(sys.executable)')"
