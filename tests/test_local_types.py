@@ -331,3 +331,34 @@ def test_values_checked_or_kept_as_plain_data_are_never_sent_to_jedi(tmp_path: P
     assert brief(findings) == [(11, "AG102", "requests.sessions.Session.get")]
     # Only the unchecked 'source.get(url)' needed jedi.
     assert analyzer.resolver.jedi_calls == 1
+
+
+def test_a_client_read_from_app_state_with_getattr_is_typed(tmp_path: Path) -> None:
+    findings = analyze_without_jedi(
+        tmp_path,
+        {
+            "main.py": """
+                from contextlib import asynccontextmanager
+
+                import requests
+                from fastapi import FastAPI, Request
+
+
+                @asynccontextmanager
+                async def lifespan(app: FastAPI):
+                    app.state.http = requests.Session()
+                    yield
+
+
+                app = FastAPI(lifespan=lifespan)
+
+
+                @app.get("/status")
+                async def status(request: Request):
+                    http = getattr(request.app.state, "http", None)
+                    settings = getattr(request.app.state, "settings", {})
+                    return http.get(settings.get("url")).json()
+                """
+        },
+    )
+    assert brief(findings) == [(17, "AG301", "status"), (20, "AG102", "requests.sessions.Session.get")]

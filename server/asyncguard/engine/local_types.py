@@ -64,6 +64,9 @@ class LocalTypes:
         if depth > _MAX_DEPTH:
             return None
         if isinstance(expr, ast.Call):
+            read = _attribute_read(expr)
+            if read is not None:
+                return self._attribute(module, function, read, depth + 1)
             return self._call(module, function, expr.func, depth + 1)
         if isinstance(expr, ast.Name):
             return self._name(module, function, expr.id, depth + 1, getattr(expr, "lineno", None))
@@ -620,3 +623,19 @@ def _mentions(binding: tuple[str, ast.expr | None, ast.expr | None], name: str) 
 
 def _names(target: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+
+
+def _attribute_read(call: ast.Call) -> ast.Attribute | None:
+    """'getattr(request.app.state, "http", None)' reads request.app.state.http: typed as that
+    attribute (the default says nothing of what is stored, so it is not used)."""
+    if not (
+        isinstance(call.func, ast.Name)
+        and call.func.id == "getattr"
+        and len(call.args) in (2, 3)
+        and not call.keywords
+        and isinstance(call.args[1], ast.Constant)
+        and isinstance(call.args[1].value, str)
+        and call.args[1].value.isidentifier()
+    ):
+        return None
+    return ast.copy_location(ast.Attribute(value=call.args[0], attr=call.args[1].value, ctx=ast.Load()), call)
