@@ -126,9 +126,9 @@ def test_one_shared_inference_state_finds_what_one_state_per_module_finds(projec
     assert findings(shared=True) == separate
 
 
-def test_a_long_run_in_one_shared_state_keeps_inferring(tmp_path: Path) -> None:
-    """jedi gives up on an element after 300 inferences in one state; a run sharing one state
-    over hundreds of modules must not inherit that count from the modules before."""
+def _shared_state_after_one_module(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Two handlers reaching a session only jedi can type (an item of a list), analysed in one
+    shared inference state; the first is checked (and found). Returns the analyzer and paths."""
     from asyncguard.engine.analyzer import Analyzer
     from asyncguard.engine.project import Project
     from conftest import RUNNING
@@ -159,6 +159,13 @@ def test_a_long_run_in_one_shared_state_keeps_inferring(tmp_path: Path) -> None:
     analyzer = Analyzer(Project(tmp_path, paths), Config(), RUNNING, shared_inference=True)
     analyzer.prepare()
     assert [f.target for f in analyzer.check_path(paths[1]).findings] == ["requests.sessions.Session.get"]
+    return analyzer, paths
+
+
+def test_a_long_run_in_one_shared_state_keeps_inferring(tmp_path: Path) -> None:
+    """jedi gives up on an element after 300 inferences in one state; a run sharing one state
+    over hundreds of modules must not inherit that count from the modules before."""
+    analyzer, paths = _shared_state_after_one_module(tmp_path)
     state = analyzer.resolver._shared_state
     counts = state.inferred_element_counts  # type: ignore[attr-defined]
     assert counts
@@ -175,35 +182,8 @@ def test_a_run_over_more_than_600_modules_keeps_the_trees_its_state_points_to(tm
     import time
 
     import parso.cache
-    from asyncguard.engine.analyzer import Analyzer
-    from asyncguard.engine.project import Project
-    from conftest import RUNNING
 
-    handler = """
-        from helpers import make_session
-
-
-        async def {name}():
-            return make_session().get("https://example.com")
-        """
-    paths = write_project(
-        tmp_path,
-        {
-            "helpers.py": """
-                import requests
-
-
-                def make_session():
-                    pool = [requests.Session()]
-                    return pool[0]
-                """,
-            "first.py": handler.format(name="first"),
-            "second.py": handler.format(name="second"),
-        },
-    )
-    analyzer = Analyzer(Project(tmp_path, paths), Config(), RUNNING, shared_inference=True)
-    analyzer.prepare()
-    assert [f.target for f in analyzer.check_path(paths[1]).findings] == ["requests.sessions.Session.get"]
+    analyzer, paths = _shared_state_after_one_module(tmp_path)
     # As a long run over a large project leaves the cache: every tree parsed long ago, and
     # hundreds of other files.
     long_ago = time.time() - 3600

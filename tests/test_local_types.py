@@ -25,6 +25,16 @@ def analyze_without_jedi(root: Path, files: dict[str, str]):  # type: ignore[no-
     return findings
 
 
+def analyze_counting_jedi(root: Path, files: dict[str, str], checked: int):  # type: ignore[no-untyped-def]
+    """The findings of the 'checked'-th file of a full analysis, and how many jedi queries it
+    took."""
+    paths = write_project(root, files)
+    analyzer = Analyzer(Project(root, paths), Config(), RUNNING)
+    analyzer.prepare()
+    findings = analyzer.check_path(paths[checked]).findings
+    return findings, analyzer.resolver.jedi_calls
+
+
 def test_a_module_name_assigned_in_both_branches_keeps_the_type_they_agree_on(tmp_path: Path) -> None:
     findings = analyze_without_jedi(
         tmp_path,
@@ -139,7 +149,7 @@ def test_items_of_a_json_payload_are_never_sent_to_jedi(tmp_path: Path) -> None:
     """'item.get(...)' over a decoded payload is a dict lookup: jedi could not type it, and
     asking costs tens of milliseconds per call on a real app; so is '.get' on a name that is a
     dict or an awaited result wherever it is bound. A loop over typed clients still is asked."""
-    paths = write_project(
+    findings, jedi_calls = analyze_counting_jedi(
         tmp_path,
         {
             "app.py": """
@@ -157,12 +167,10 @@ def test_items_of_a_json_payload_are_never_sent_to_jedi(tmp_path: Path) -> None:
                     return found, form.get("next")
                 """
         },
+        checked=0,
     )
-    analyzer = Analyzer(Project(tmp_path, paths), Config(), RUNNING)
-    analyzer.prepare()
-    findings = analyzer.check_path(paths[0]).findings
     assert brief(findings) == [(10, "AG102", "requests.sessions.Session.get")]
-    assert analyzer.resolver.jedi_calls == 1
+    assert jedi_calls == 1
 
 
 def test_storing_into_an_object_does_not_rebind_its_name(tmp_path: Path) -> None:
@@ -185,7 +193,7 @@ def test_storing_into_an_object_does_not_rebind_its_name(tmp_path: Path) -> None
 
 
 def test_request_headers_are_not_sent_to_jedi_but_an_upload_file_still_is(tmp_path: Path) -> None:
-    paths = write_project(
+    findings, jedi_calls = analyze_counting_jedi(
         tmp_path,
         {
             "app.py": """
@@ -205,14 +213,12 @@ def test_request_headers_are_not_sent_to_jedi_but_an_upload_file_still_is(tmp_pa
                     return {"size": len(file.file.read()), "agent": agent, "first": first, "names": names}
                 """
         },
+        checked=0,
     )
-    analyzer = Analyzer(Project(tmp_path, paths), Config(), RUNNING)
-    analyzer.prepare()
-    findings = analyzer.check_path(paths[0]).findings
     assert [(f.span.line, f.code, f.target) for f in findings if f.code != "AG301"] == [
         (14, "AG104", "typing.IO.read")
     ]
-    assert analyzer.resolver.jedi_calls == 1
+    assert jedi_calls == 1
 
 
 def test_a_global_rebound_in_a_function_is_still_asked_about(tmp_path: Path) -> None:
@@ -285,7 +291,7 @@ def test_values_checked_or_kept_as_plain_data_are_never_sent_to_jedi(tmp_path: P
     itself, on a copy of a payload, on a concatenation of payload lists or on what setdefault()
     keeps is a dict lookup; the same receiver outside the check is still asked about, and a
     requests.Session found there is reported."""
-    paths = write_project(
+    findings, jedi_calls = analyze_counting_jedi(
         tmp_path,
         {
             "store.py": """
@@ -324,13 +330,11 @@ def test_values_checked_or_kept_as_plain_data_are_never_sent_to_jedi(tmp_path: P
                     return label, names, ready, found, body.get("id"), message.get("id"), seen.get(name)
                 """,
         },
+        checked=1,
     )
-    analyzer = Analyzer(Project(tmp_path, paths), Config(), RUNNING)
-    analyzer.prepare()
-    findings = analyzer.check_path(paths[1]).findings
     assert brief(findings) == [(11, "AG102", "requests.sessions.Session.get")]
     # Only the unchecked 'source.get(url)' needed jedi.
-    assert analyzer.resolver.jedi_calls == 1
+    assert jedi_calls == 1
 
 
 def test_a_client_read_from_app_state_with_getattr_is_typed(tmp_path: Path) -> None:
