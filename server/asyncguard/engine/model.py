@@ -536,52 +536,34 @@ def on_self(target: ast.Attribute) -> bool:
     return isinstance(target.value, ast.Name) and target.value.id == "self"
 
 
-def _awaited_later(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    """Local names bound once and then awaited or handed to gather()/create_task(): the call
+def callee_name(call: ast.Call) -> str:
+    """The name a call is made by: 'gather' for asyncio.gather(...) and gather(...)."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
+
+
+def _frame_uses(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[set[str], set[str], set[str]]:
+    """In one walk of the frame: local names it iterates (for loops, comprehensions, list(x),
+    *x, yield from x); names it only hands to a streaming response or returns; and, in a
+    coroutine, names bound once and then awaited or handed to gather()/create_task(): the call
     that made them returned an awaitable ('coro = deployment.apply(...)'; 'await coro'), as a
     sync/async dispatching function does in async code."""
-    awaited: set[str] = set()
-    bound: dict[str, int] = {}
-    for child in frame_nodes(node.body):
-        if isinstance(child, ast.Await) and isinstance(child.value, ast.Name):
-            awaited.add(child.value.id)
-        elif isinstance(child, ast.Call):
-            func = child.func
-            name = (
-                func.attr
-                if isinstance(func, ast.Attribute)
-                else func.id
-                if isinstance(func, ast.Name)
-                else ""
-            )
-            if name in COROUTINE_CONSUMERS:
-                awaited.update(arg.id for arg in child.args if isinstance(arg, ast.Name))
-        elif isinstance(child, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = child.targets if isinstance(child, ast.Assign) else [child.target]
-            for target in targets:
-                for name in target_names(target):
-                    bound[name] = bound.get(name, 0) + 1
-        elif isinstance(child, (ast.For, ast.AsyncFor)):
-            for name in target_names(child.target):
-                bound[name] = bound.get(name, 0) + 2
-    return {name for name in awaited if bound.get(name) == 1}
-
-
-def _iteration_uses(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[set[str], set[str]]:
-    """Local names this frame iterates (for loops, comprehensions, list(x), *x, yield from x)
-    and names it only hands to a streaming response or returns."""
     iterated: set[str] = set()
     streamed: set[str] = set()
+    awaited: set[str] = set()
+    bound: dict[str, int] = {}
     for child in frame_nodes(node.body):
         if isinstance(child, (ast.For, ast.comprehension)) and isinstance(child.iter, ast.Name):
             iterated.add(child.iter.id)
         elif isinstance(child, (ast.Starred, ast.YieldFrom)) and isinstance(child.value, ast.Name):
             iterated.add(child.value.id)
         elif isinstance(child, ast.Call):
-            callee = (
-                child.func.attr if isinstance(child.func, ast.Attribute) else getattr(child.func, "id", "")
-            )
+            callee = callee_name(child)
             names = {a.id for a in child.args if isinstance(a, ast.Name)}
+            if callee in COROUTINE_CONSUMERS:
+                awaited |= names
             names |= {k.value.id for k in child.keywords if isinstance(k.value, ast.Name)}
             if callee in EAGER_CONSUMERS:
                 iterated |= names
@@ -589,7 +571,19 @@ def _iteration_uses(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[set[s
                 streamed |= names
         elif isinstance(child, ast.Return) and isinstance(child.value, ast.Name):
             streamed.add(child.value.id)
-    return iterated, streamed
+        elif isinstance(child, ast.Await) and isinstance(child.value, ast.Name):
+            awaited.add(child.value.id)
+        elif isinstance(child, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = child.targets if isinstance(child, ast.Assign) else [child.target]
+            for target in targets:
+                for name in target_names(target):
+                    bound[name] = bound.get(name, 0) + 1
+        if isinstance(child, (ast.For, ast.AsyncFor)):
+            for name in target_names(child.target):
+                bound[name] = bound.get(name, 0) + 2
+    if not isinstance(node, ast.AsyncFunctionDef):
+        return iterated, streamed, set()
+    return iterated, streamed, {name for name in awaited if bound.get(name) == 1}
 
 
 def _nested_defs(node: ast.AST) -> list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]:
@@ -652,8 +646,7 @@ class _FrameWalker:
 
     def walk_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self.info.local_names.update(self.info.params)
-        self.iterated, self.streamed = _iteration_uses(node)
-        self.awaited_later = _awaited_later(node) if isinstance(node, ast.AsyncFunctionDef) else set()
+        self.iterated, self.streamed, self.awaited_later = _frame_uses(node)
         for stmt in node.body:
             self._stmt(stmt)
 

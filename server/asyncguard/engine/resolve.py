@@ -28,6 +28,7 @@ from .model import (
     FunctionInfo,
     ModuleInfo,
     attribute_stores,
+    callee_name,
     dotted_name,
     frame_nodes,
     on_self,
@@ -1072,9 +1073,8 @@ def _opaque_value(node: ast.expr) -> bool:
         return isinstance(key, ast.Constant) and isinstance(key.value, str)
     if not isinstance(node, ast.Call):
         return False
-    func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-    return (name == "get" and isinstance(func, ast.Attribute)) or name in _DATA_PRODUCERS
+    name = callee_name(node)
+    return (name == "get" and isinstance(node.func, ast.Attribute)) or name in _DATA_PRODUCERS
 
 
 # Calls whose result is plain decoded data (dicts, lists, strings): JSON and YAML decoders, a
