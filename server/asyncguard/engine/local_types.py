@@ -34,7 +34,18 @@ _LITERALS: dict[type, str] = {
     ast.JoinedStr: "builtins.str",
 }
 # Annotations that wrap the type they are about.
-ANNOTATION_WRAPPERS = frozenset({"Optional", "Annotated", "Final", "ClassVar", "Required", "NotRequired"})
+_ANNOTATION_WRAPPERS = frozenset({"Optional", "Annotated", "Final", "ClassVar", "Required", "NotRequired"})
+
+
+def unwrapped(annotation: ast.expr) -> ast.expr:
+    """The type an annotation is about: 'Optional[Annotated[Session, Depends(db)]]' -> Session."""
+    while (
+        isinstance(annotation, ast.Subscript)
+        and (dotted_name(annotation.value) or "").split(".")[-1] in _ANNOTATION_WRAPPERS
+    ):
+        inner = annotation.slice
+        annotation = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
+    return annotation
 
 
 class LocalTypes:
@@ -514,11 +525,8 @@ class LocalTypes:
             except SyntaxError:
                 return None
         if isinstance(node, ast.Subscript):
-            head = dotted_name(node.value) or ""
-            if head.split(".")[-1] in ANNOTATION_WRAPPERS:
-                inner = node.slice
-                if isinstance(inner, ast.Tuple) and inner.elts:
-                    inner = inner.elts[0]
+            inner = unwrapped(node)
+            if inner is not node:
                 return self.annotation(module, inner, depth + 1)
             return self.annotation(module, node.value, depth + 1)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):

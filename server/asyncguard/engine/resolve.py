@@ -21,7 +21,7 @@ from . import jedi_tuning  # noqa: F401 - jedi's settings, before any query
 from .budget import Budget, BudgetExceeded
 from .catalog import Catalog, Match, builtin_decorated, builtin_readers
 from .environment import EnvironmentChoice, jedi_environment
-from .local_types import ANNOTATION_WRAPPERS, LocalTypes
+from .local_types import LocalTypes, unwrapped
 from .model import (
     AttrLoad,
     CallSite,
@@ -1002,12 +1002,7 @@ _DICT_LIKE = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "defaultdic
 def _element_annotation(node: ast.expr, iterating: bool) -> ast.expr | None:
     """The annotation of an item of an annotated container: 'list[dict]' -> dict; for
     'dict[str, Model]' the key when iterating, the value when indexing."""
-    while (
-        isinstance(node, ast.Subscript)
-        and (dotted_name(node.value) or "").split(".")[-1] in ANNOTATION_WRAPPERS
-    ):
-        inner = node.slice
-        node = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
+    node = unwrapped(node)
     if not isinstance(node, ast.Subscript):
         return None
     head = (dotted_name(node.value) or "").split(".")[-1]
