@@ -96,6 +96,20 @@ def _resolution_from_json(data: list[Any], catalog: Catalog) -> Resolution | Non
     return Resolution(kind, name=name, match=match, function=ref, via=via, constructs=constructs)
 
 
+def entries_to_json(entries: list[tuple[CallKey, Resolution]]) -> list[list[Any]]:
+    """A module's answers as stored (on disk, or sent by a worker): each call key without
+    the module's path, and its resolution."""
+    return [[list(key[1:]), _resolution_to_json(resolution)] for key, resolution in entries]
+
+
+def entry_from_json(
+    path: str, key: list[Any], value: list[Any], catalog: Catalog
+) -> tuple[CallKey, Resolution] | None:
+    """One stored answer back, or None when the catalog no longer has what it matched."""
+    resolution = _resolution_from_json(value, catalog)
+    return None if resolution is None else ((path, *key), resolution)  # type: ignore[return-value]
+
+
 class DiskCache:
     def __init__(self, root: Path, settings_key: str, environment_key: str) -> None:
         fingerprint = hashlib.blake2b(
@@ -159,12 +173,11 @@ class DiskCache:
             if folder == self.folder or not _FOLDER_NAME.fullmatch(folder.name):
                 continue
             try:
-                used = max(folder.stat().st_mtime, (folder / "last-run.json").stat().st_mtime)
+                used = folder.stat().st_mtime
             except OSError:
-                try:
-                    used = folder.stat().st_mtime
-                except OSError:
-                    continue
+                continue
+            with contextlib.suppress(OSError):
+                used = max(used, (folder / "last-run.json").stat().st_mtime)
             if used < cutoff:
                 shutil.rmtree(folder, ignore_errors=True)
 
@@ -183,10 +196,10 @@ class DiskCache:
         entries: list[tuple[CallKey, Resolution]] = []
         try:
             for key, value in data["calls"]:
-                resolution = _resolution_from_json(value, catalog)
-                if resolution is None:
+                entry = entry_from_json(path, key, value, catalog)
+                if entry is None:
                     return None
-                entries.append(((path, *key), resolution))  # type: ignore[arg-type]
+                entries.append(entry)
         except (TypeError, ValueError):
             return None
         return entries, set(depends)
@@ -199,6 +212,6 @@ class DiskCache:
             "path": path,
             "hash": self.hashes[path],
             "depends": {other: self.hashes[other] for other in sorted(depends) if other in self.hashes},
-            "calls": [[list(key[1:]), _resolution_to_json(resolution)] for key, resolution in entries],
+            "calls": entries_to_json(entries),
         }
         _write_atomic(self._module_file(path), payload)

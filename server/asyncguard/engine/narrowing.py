@@ -45,10 +45,13 @@ _EXITS = (ast.Return, ast.Continue, ast.Break, ast.Raise)
 def narrowed_to_data(scope: ast.AST, call: ast.AST, receiver: ast.expr) -> bool:
     """Is 'receiver' known to be a builtin value where 'call' runs, by an isinstance() check
     between 'scope' (the enclosing function) and the call?"""
+    checked = _checked_in(scope)
+    if not checked:
+        return False  # nothing in the function checks a receiver (most functions)
     shape = ast.dump(receiver)
-    parents = _checked_in(scope).get(shape)
+    parents = checked.get(shape)
     if parents is None:
-        return False  # nothing in the function checks this receiver (most functions)
+        return False
     path = _path_to(parents, call)
     if path is None:
         return False

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..config import Config
 from .analyzer import Analyzer
-from .cache import _resolution_from_json, _resolution_to_json
+from .cache import entries_to_json, entry_from_json
 from .catalog import Catalog
 from .environment import EnvironmentChoice
 from .project import Project
@@ -37,7 +37,7 @@ def _export(analyzer: Analyzer) -> Answers:
     answers: Answers = {}
     for path, entries in resolver.export().items():
         answers[path] = (
-            [[list(key[1:]), _resolution_to_json(resolution)] for key, resolution in entries],
+            entries_to_json(entries),
             sorted(resolver.dependencies(path)),
         )
     return answers
@@ -158,11 +158,11 @@ def resolve_in_parallel(
 
 def _merge(merged: Merged, answers: Answers, catalog: Catalog) -> None:
     for path, (entries, depends) in answers.items():
-        decoded: list[tuple[CallKey, Resolution]] = []
-        for key, value in entries:
-            resolution = _resolution_from_json(value, catalog)
-            if resolution is not None:
-                decoded.append(((path, *key), resolution))  # type: ignore[arg-type]
+        decoded = [
+            entry
+            for key, value in entries
+            if (entry := entry_from_json(path, key, value, catalog)) is not None
+        ]
         known = merged.setdefault(path, ([], set()))
         known[0].extend(decoded)
         known[1].update(depends)
