@@ -75,11 +75,29 @@ def test_parallel_resolution_finds_the_same(project: Path, monkeypatch: pytest.M
         "_merge",
         lambda merged, answers, catalog: (received.append(len(answers)), merge(merged, answers, catalog)),
     )
+    from asyncguard.engine.analyzer import Analyzer
+
+    checked_here = _count_checks(monkeypatch, Analyzer)
     result = run(project, use_cache=False, jobs=2)
     assert result.resolved_in_parallel == len(list(project.rglob("*.py")))
-    # Both workers sent their answers.
+    # Both workers sent their answers, and their reports are used as they are: this process
+    # checks nothing again.
     assert len(received) == 2 and sum(received) > 0
+    assert checked_here == []
     assert summary(result) == summary(run(project, use_cache=False))
+
+
+def _count_checks(monkeypatch: pytest.MonkeyPatch, analyzer_class: type) -> list[str]:
+    """The modules this process checks itself (worker processes start from fresh imports)."""
+    checked: list[str] = []
+    check_path = analyzer_class.check_path
+
+    def counting(self, path):  # type: ignore[no-untyped-def]
+        checked.append(Path(path).name)
+        return check_path(self, path)
+
+    monkeypatch.setattr(analyzer_class, "check_path", counting)
+    return checked
 
 
 def test_workers_killed_midway_lose_nothing(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,8 +122,13 @@ def test_workers_killed_midway_lose_nothing(project: Path, monkeypatch: pytest.M
         return resolve(*args, meanwhile=step, **kwargs)
 
     monkeypatch.setattr(parallel, "resolve_in_parallel", killing)
+    from asyncguard.engine.analyzer import Analyzer
+
+    checked_here = _count_checks(monkeypatch, Analyzer)
     result = run(project, use_cache=False, jobs=2)
     assert len(set(killed)) == 2
+    # Whatever the killed workers had checked went with them: every module is checked here.
+    assert len(checked_here) == len(list(project.rglob("*.py")))
     assert summary(result) == summary(run(project, use_cache=False))
 
 

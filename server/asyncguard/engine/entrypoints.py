@@ -9,6 +9,7 @@ import ast
 from dataclasses import dataclass
 
 from .model import ModuleInfo, dotted_name
+from .walk import walk
 
 HTTP_VERBS = ("get", "post", "put", "patch", "delete", "options", "head", "trace")
 _ROUTER_CLASSES = {
@@ -149,7 +150,7 @@ class _ModuleEntryPoints:
                 self.references.extend(references)
 
     def _scan_statement(self, stmt: ast.stmt) -> None:
-        for node in ast.walk(stmt):
+        for node in walk(stmt):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self._decorators(node)
             elif isinstance(node, ast.ClassDef):
@@ -168,7 +169,7 @@ class _ModuleEntryPoints:
         return full in _ROUTER_CLASSES or name.rsplit(".", 1)[-1] in _ROUTER_NAMES
 
     def _find_routers(self, tree: ast.AST) -> None:
-        for node in ast.walk(tree):
+        for node in walk(tree):
             targets: list[ast.expr] = []
             value: ast.expr | None = None
             if isinstance(node, ast.Assign):

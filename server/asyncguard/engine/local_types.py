@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from functools import lru_cache
 
 from .catalog import Catalog, builtin_returns
 from .model import (
@@ -21,6 +22,7 @@ from .model import (
     target_names,
 )
 from .resolve_names import STDLIB
+from .walk import child_nodes, walk
 
 _MAX_DEPTH = 16
 _LITERALS: dict[type, str] = {
@@ -222,7 +224,7 @@ class LocalTypes:
         node = function.node
         for param in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
             add(param.arg, "param", param.annotation)
-        for stmt in frame_nodes(ast.iter_child_nodes(node)):
+        for stmt in frame_nodes(child_nodes(node)):
             if isinstance(stmt, ast.Assign):
                 for target in stmt.targets:
                     if isinstance(target, ast.Name):
@@ -407,7 +409,7 @@ class LocalTypes:
             method = module.functions.get(qualname)
             if method is None or (name.startswith("__") and name != "__init__"):
                 continue
-            for stmt, target in attribute_stores(frame_nodes(ast.iter_child_nodes(method.node)), attr):
+            for stmt, target in attribute_stores(frame_nodes(child_nodes(method.node)), attr):
                 if not on_self(target):
                     continue
                 if isinstance(stmt, ast.AnnAssign):
@@ -572,9 +574,26 @@ def _state_stores(module: ModuleInfo, attr: str) -> list[tuple[FunctionInfo | No
     assert module.tree is not None
     return [
         (_enclosing(module, node.lineno), node.value)
-        for node, target in attribute_stores(ast.walk(module.tree), attr)
-        if node.value is not None and isinstance(target.value, ast.Attribute) and target.value.attr == "state"
+        for node, target in _state_stores_in(module.tree).get(attr, ())
+        if node.value is not None
     ]
+
+
+@lru_cache(maxsize=16)
+def _state_stores_in(tree: ast.Module) -> dict[str, list[tuple[ast.Assign | ast.AnnAssign, ast.Attribute]]]:
+    """Every '<anything>.state.<attr> = value' of a module by attribute: one walk per module
+    rather than one per attribute asked about."""
+    stores: dict[str, list[tuple[ast.Assign | ast.AnnAssign, ast.Attribute]]] = {}
+    for node in walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Attribute)
+                    and target.value.attr == "state"
+                ):
+                    stores.setdefault(target.attr, []).append((node, target))
+    return stores
 
 
 def _enclosing(module: ModuleInfo, line: int) -> FunctionInfo | None:
@@ -626,11 +645,11 @@ def _positions(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, tuple[
 def _mentions(binding: tuple[str, ast.expr | None, ast.expr | None], name: str) -> bool:
     kind, first, second = binding
     values = [v for v in (first, second) if v is not None and kind in ("assign", "with", "annotated")]
-    return any(isinstance(n, ast.Name) and n.id == name for v in values for n in ast.walk(v))
+    return any(isinstance(n, ast.Name) and n.id == name for v in values for n in walk(v))
 
 
 def _names(target: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return {n.id for n in walk(target) if isinstance(n, ast.Name)}
 
 
 def _attribute_read(call: ast.Call) -> ast.Attribute | None:

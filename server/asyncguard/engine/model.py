@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from .parsing import ChunkCache, parse_incremental
 from .positions import LineIndex, Span
 from .source import comment_lines
+from .walk import child_nodes, walk
 
 # Offload helpers: attribute or function name -> index of the callable argument.
 OFFLOAD_HELPERS: dict[str, int] = {
@@ -444,9 +445,10 @@ class _ModuleBuilder:
             is_contextmanager=any(name in ("contextmanager", "asynccontextmanager") for name in last),
         )
         self.functions[qualname] = info
-        _FrameWalker(self.index, info).walk_function(node)
+        walker = _FrameWalker(self.index, info)
+        walker.walk_function(node)
         nested_prefix = f"{qualname}.<locals>."
-        for child in _nested_defs(node):
+        for child in walker.nested_defs:
             if isinstance(child, ast.ClassDef):
                 self._visit_definitions(child, nested_prefix, None, qualname)
             else:
@@ -472,7 +474,7 @@ def _base_class(node: ast.expr) -> ast.expr:
 def _contains_definitions(stmt: ast.stmt) -> bool:
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return True
-    return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in ast.walk(stmt))
+    return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in walk(stmt))
 
 
 def _module_statements(body: list[ast.stmt]) -> list[tuple[ast.stmt, bool]]:
@@ -508,16 +510,19 @@ def _child_blocks(stmt: ast.stmt) -> list[ast.stmt]:
     return children
 
 
-def frame_nodes(roots: Iterable[ast.AST]) -> Iterator[ast.AST]:
+def frame_nodes(roots: Iterable[ast.AST], other_frames: list[ast.AST] | None = None) -> Iterator[ast.AST]:
     """Every node under these roots that belongs to the same frame: nested defs, classes and
-    lambdas are other frames, so they and their insides are skipped."""
+    lambdas are other frames, so they and their insides are skipped (and collected in
+    'other_frames' when given)."""
     stack = list(roots)
     while stack:
         child = stack.pop()
         if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            if other_frames is not None:
+                other_frames.append(child)
             continue
         yield child
-        stack.extend(ast.iter_child_nodes(child))
+        stack.extend(child_nodes(child))
 
 
 def attribute_stores(
@@ -544,17 +549,21 @@ def callee_name(call: ast.Call) -> str:
     return func.id if isinstance(func, ast.Name) else ""
 
 
-def _frame_uses(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[set[str], set[str], set[str]]:
+def _frame_uses(
+    node: ast.FunctionDef | ast.AsyncFunctionDef,
+) -> tuple[set[str], set[str], set[str], list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]]:
     """In one walk of the frame: local names it iterates (for loops, comprehensions, list(x),
-    *x, yield from x); names it only hands to a streaming response or returns; and, in a
+    *x, yield from x); names it only hands to a streaming response or returns; in a
     coroutine, names bound once and then awaited or handed to gather()/create_task(): the call
     that made them returned an awaitable ('coro = deployment.apply(...)'; 'await coro'), as a
-    sync/async dispatching function does in async code."""
+    sync/async dispatching function does in async code; and the defs and classes directly in
+    the frame, in source order."""
+    other_frames: list[ast.AST] = []
     iterated: set[str] = set()
     streamed: set[str] = set()
     awaited: set[str] = set()
     bound: dict[str, int] = {}
-    for child in frame_nodes(node.body):
+    for child in frame_nodes(node.body, other_frames):
         if isinstance(child, (ast.For, ast.comprehension)) and isinstance(child.iter, ast.Name):
             iterated.add(child.iter.id)
         elif isinstance(child, (ast.Starred, ast.YieldFrom)) and isinstance(child.value, ast.Name):
@@ -581,25 +590,11 @@ def _frame_uses(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[set[str],
         if isinstance(child, (ast.For, ast.AsyncFor)):
             for name in target_names(child.target):
                 bound[name] = bound.get(name, 0) + 2
+    nested = [n for n in other_frames if not isinstance(n, ast.Lambda)]
+    nested.sort(key=lambda n: (n.lineno, n.col_offset))
     if not isinstance(node, ast.AsyncFunctionDef):
-        return iterated, streamed, set()
-    return iterated, streamed, {name for name in awaited if bound.get(name) == 1}
-
-
-def _nested_defs(node: ast.AST) -> list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]:
-    """Defs and classes directly inside a function's frame (not inside deeper defs)."""
-    found: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
-    stack = list(ast.iter_child_nodes(node))
-    while stack:
-        child = stack.pop()
-        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            found.append(child)
-            continue
-        if isinstance(child, ast.Lambda):
-            continue
-        stack.extend(ast.iter_child_nodes(child))
-    found.sort(key=lambda n: (n.lineno, n.col_offset))
-    return found
+        return iterated, streamed, set(), nested  # type: ignore[return-value]
+    return iterated, streamed, {name for name in awaited if bound.get(name) == 1}, nested  # type: ignore[return-value]
 
 
 def _decorator_name(node: ast.expr) -> str:
@@ -643,10 +638,11 @@ class _FrameWalker:
         self.iterated: set[str] = set()
         self.streamed: set[str] = set()
         self.awaited_later: set[str] = set()
+        self.nested_defs: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
 
     def walk_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self.info.local_names.update(self.info.params)
-        self.iterated, self.streamed, self.awaited_later = _frame_uses(node)
+        self.iterated, self.streamed, self.awaited_later, self.nested_defs = _frame_uses(node)
         for stmt in node.body:
             self._stmt(stmt)
 
@@ -767,7 +763,7 @@ class _FrameWalker:
             for child in node.body:
                 self._stmt(child)
         elif isinstance(node, ast.AST):
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 self._any(child)
 
     # ---- expressions --------------------------------------------------------------------
@@ -816,7 +812,7 @@ class _FrameWalker:
             self._expr(node.value, parent_kind="subscript", in_lambda=in_lambda)
             self._expr(node.slice, in_lambda=in_lambda)
             return
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             if isinstance(child, ast.expr):
                 self._expr(child, in_lambda=in_lambda)
             elif isinstance(child, ast.comprehension):

@@ -11,6 +11,8 @@ import ast
 from collections.abc import Iterator
 from functools import lru_cache
 
+from .walk import child_nodes, walk
+
 # Builtin and typing names whose instances have no blocking methods.
 _DATA_TYPES = frozenset(
     {
@@ -90,12 +92,12 @@ def _checked_in(scope: ast.AST) -> dict[str, dict[int, ast.AST]]:
     the function's parent links (one walk per function, shared by all its receivers)."""
     shapes = {
         ast.dump(node.args[0])
-        for node in ast.walk(scope)
+        for node in walk(scope)
         if isinstance(node, ast.Call) and _isinstance_of_data(node, None)
     }
     if not shapes:
         return {}
-    parents = {id(child): node for node in ast.walk(scope) for child in ast.iter_child_nodes(node)}
+    parents = {id(child): node for node in walk(scope) for child in child_nodes(node)}
     return dict.fromkeys(shapes, parents)
 
 
@@ -173,7 +175,7 @@ def _exited_unless(before: list[ast.stmt], shape: str, root: str | None) -> bool
 def _binds(stmt: ast.stmt, name: str) -> bool:
     return any(
         isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store)
-        for node in ast.walk(stmt)
+        for node in walk(stmt)
     )
 
 

@@ -1,6 +1,8 @@
-"""Cold runs on several cores: worker processes take modules from one queue, largest first, and
-resolve their calls and the helpers those reach (the slow, jedi-bound part); the parent then
-analyses everything again with every answer in hand, which takes no jedi at all.
+"""Cold runs on several cores: worker processes take modules from one queue, largest first,
+check them (resolving their calls and the helpers those reach, the slow jedi-bound part) and
+send back each module's report and, at the end, every answer for the on-disk cache. A worker
+has the whole project, so its report on a module is the one this process would make; only what
+a failed worker leaves is checked here.
 
 A queue rather than fixed shares: what a module costs is known only once jedi has been through
 it, so fixed shares left one core idle for a third of the run on real applications."""
@@ -16,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from .analyzer import Analyzer
+from .analyzer import Analyzer, ModuleReport
 from .cache import entries_to_json, entry_from_json
 from .catalog import Catalog
 from .environment import EnvironmentChoice
+from .gc_tuning import fewer_collections
 from .project import Project
 from .resolution import CallKey, Resolution
 
@@ -27,6 +30,7 @@ log = logging.getLogger("asyncguard.parallel")
 
 Answers = dict[str, tuple[list[tuple[list[Any], list[Any]]], list[str]]]
 Merged = dict[str, tuple[list[tuple[CallKey, Resolution]], set[str]]]
+Reports = dict[str, ModuleReport]  # by the path as given in 'paths'
 
 # How often the parent looks up from its own work to collect what the workers sent.
 _POLL_SECONDS = 0.05
@@ -54,14 +58,14 @@ def _worker(
 ) -> None:
     code = 0
     try:
-        project = Project(Path(root), [Path(f) for f in files])
-        analyzer = Analyzer(project, config, environment, shared_inference=True)
-        analyzer.prepare()
-        while (path := tasks.get()) is not None:
-            # Exactly what the analysis needs: the async bodies and the helpers they reach.
-            analyzer.check_path(Path(path))
-            results.put((number, "done", path))
-        results.put((number, "answers", _export(analyzer)))
+        with fewer_collections():
+            project = Project(Path(root), [Path(f) for f in files])
+            analyzer = Analyzer(project, config, environment, shared_inference=True)
+            analyzer.prepare()
+            while (path := tasks.get()) is not None:
+                # Exactly what the analysis needs: the async bodies and the helpers they reach.
+                results.put((number, "done", (path, analyzer.check_path(Path(path)))))
+            results.put((number, "answers", _export(analyzer)))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which resolves the rest itself
         results.put((number, "failed", f"{type(exc).__name__}: {exc}"))
         code = 1
@@ -93,12 +97,13 @@ def resolve_in_parallel(
     catalog: Catalog,
     progress: Callable[[int, int], None] | None = None,
     meanwhile: Callable[[], bool] | None = None,
-) -> Merged:
-    """Answers for 'paths' from 'jobs' worker processes. 'meanwhile' is called while waiting
-    (one small step of the parent's own work per call; False once there is nothing left).
+) -> tuple[Merged, Reports]:
+    """Reports on 'paths' and the answers behind them, from 'jobs' worker processes.
+    'meanwhile' is called while waiting (one small step of the parent's own work per call;
+    False once there is nothing left).
 
-    A worker that fails or dies only loses its answers: the parent's own pass resolves
-    whatever is missing."""
+    A worker that fails or dies loses its reports with its answers (the cache must hold the
+    answers behind every report it keeps): the caller checks whatever is missing itself."""
     files = [str(p) for p in project.files]
     # 'spawn': a forked child would share the parent's jedi helper process and its pipes.
     context = multiprocessing.get_context("spawn")
@@ -118,6 +123,8 @@ def resolve_in_parallel(
         workers.append(worker)
 
     merged: Merged = {}
+    reports: Reports = {}
+    pending: dict[int, list[tuple[str, ModuleReport]]] = {number: [] for number in range(jobs)}
     finished: set[int] = set()
     done = 0
     busy = meanwhile is not None
@@ -135,12 +142,14 @@ def resolve_in_parallel(
                     finished |= dead  # died without a word (killed, out of memory)
                 continue
             if kind == "done":
+                pending[number].append(payload)
                 done += 1
                 if progress is not None:
                     progress(done, len(paths))
             elif kind == "answers":
                 finished.add(number)
                 _merge(merged, payload, catalog)
+                reports.update(pending[number])
             else:
                 finished.add(number)
                 log.warning("a worker process failed (%s); the rest is resolved in this process", payload)
@@ -153,7 +162,7 @@ def resolve_in_parallel(
                 worker.kill()
             worker.join(timeout=5)
         tasks.cancel_join_thread()
-    return merged
+    return merged, reports
 
 
 def _merge(merged: Merged, answers: Answers, catalog: Catalog) -> None:

@@ -12,6 +12,7 @@ from ..config import Config
 from .cache import DiskCache, text_hash
 from .environment import choose_environment, fingerprint, jedi_environment
 from .findings import Finding
+from .gc_tuning import fewer_collections
 from .project import Project, discover_files
 from .source import SourceError
 
@@ -46,7 +47,7 @@ class CheckResult:
     warnings: list[str] = field(default_factory=list)
     files: int = 0
     cached: bool = False  # the whole result came from the cache
-    resolved_in_parallel: int = 0  # modules resolved by worker processes
+    resolved_in_parallel: int = 0  # modules checked by worker processes
 
 
 def default_jobs() -> int:
@@ -63,6 +64,10 @@ class CheckRun:
         self.use_cache = use_cache
 
     def check(self, targets: list[Path], progress: Progress | None = None) -> CheckResult:
+        with fewer_collections():
+            return self._check(targets, progress)
+
+    def _check(self, targets: list[Path], progress: Progress | None) -> CheckResult:
         result = CheckResult()
         files, errors = discover_files(targets, self.root, self.config.exclude)
         result.errors.extend(errors)
@@ -93,7 +98,7 @@ class CheckRun:
                 return result
 
         # Only now: a run answered from the cache never loads jedi.
-        from .analyzer import Analyzer
+        from .analyzer import Analyzer, ModuleReport
         from .parallel import resolve_in_parallel
 
         jedi_environment(environment)  # a broken environment is an error before any work
@@ -106,18 +111,21 @@ class CheckRun:
                 missing.append(path)
             else:
                 analyzer.resolver.preload(*loaded)
+        reports: dict[str, ModuleReport] = {}
         if self.jobs > 1 and len(missing) >= PARALLEL_MIN_MODULES:
-            unbuilt = iter(files)
+            # While the workers check the modules whose answers are not cached, this process
+            # builds the models of the others: it checks those itself, with cached answers.
+            unsent = set(missing)
+            own = iter([path for path in files if path not in unsent])
 
             def build_one_model() -> bool:
-                # While the workers resolve, this process builds the models its own pass needs.
-                path = next(unbuilt, None)
+                path = next(own, None)
                 if path is None:
                     return False
                 project.module(path)
                 return True
 
-            answers = resolve_in_parallel(
+            answers, reports = resolve_in_parallel(
                 project,
                 self.config,
                 environment,
@@ -129,10 +137,10 @@ class CheckRun:
             )
             for entries, depends in answers.values():
                 analyzer.resolver.preload(entries, depends)
-            result.resolved_in_parallel = len(missing)
+            result.resolved_in_parallel = len(reports)
 
         for number, path in enumerate(files, start=1):
-            report = analyzer.check_path(path)
+            report = reports.get(str(path)) or analyzer.check_path(path)
             if report.error:
                 result.errors.append(report.error)
             elif report.syntax_error:
