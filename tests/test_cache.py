@@ -289,3 +289,70 @@ def test_cache_folders_nobody_used_for_a_month_are_removed(project: Path) -> Non
     assert run(project).cached
     assert folder.stat().st_mtime > recent
     assert summary(first) == summary(run(project, use_cache=False))
+
+
+def test_trees_go_through_parsos_disk_cache_and_a_broken_pickle_is_a_miss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A one-shot run loads each module's tree from parso's disk cache (or parses it once and
+    stores it there), and that cache is shared with other processes: a pickle cut short by a
+    writer killed or caught mid-write must cost a parse, never a jedi query."""
+    import jedi
+    import parso.cache
+    from asyncguard.engine.analyzer import Analyzer
+    from asyncguard.engine.project import Project
+    from conftest import RUNNING
+
+    monkeypatch.setattr(jedi.settings, "cache_directory", str(tmp_path / "jedi-cache"))
+    root = tmp_path / "app"
+    root.mkdir()
+    analyzer, paths = _shared_state_after_one_module(root)
+    assert [f.target for f in analyzer.check_path(paths[2]).findings] == ["requests.sessions.Session.get"]
+    grammar = analyzer.resolver._shared_state.grammar  # type: ignore[attr-defined]
+    cache_path = Path(jedi.settings.cache_directory)
+    # second.py is imported by nothing: only the script's own tree being stored puts it there.
+    pickled = Path(parso.cache._get_hashed_path(grammar._hashed, paths[2], cache_path=cache_path))
+    assert pickled.is_file()
+
+    pickles = list(cache_path.rglob("*.pkl"))
+    assert pickles
+    for path in pickles:
+        path.write_bytes(path.read_bytes()[:40])
+    for items in parso.cache.parser_cache.values():
+        for path in paths:
+            items.pop(path, None)
+    fresh = Analyzer(Project(root, paths), Config(), RUNNING, shared_inference=True)
+    fresh.prepare()
+    for path in paths[1:]:
+        assert [f.target for f in fresh.check_path(path).findings] == ["requests.sessions.Session.get"]
+    assert fresh.resolver.jedi_failures == 0
+    # Parsed again and stored whole, by a write that replaces the file in one step.
+    assert len(pickled.read_bytes()) > 40
+    assert not list(cache_path.rglob(".asyncguard-*"))
+
+
+def test_a_failed_write_to_parsos_disk_cache_leaves_the_old_pickle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import parso
+    import parso.cache
+    from asyncguard.engine import jedi_tuning
+
+    grammar = parso.load_grammar()
+    source = tmp_path / "mod.py"
+    source.write_text("x = 1\n")
+    module = grammar.parse(path=source, cache=True, cache_path=tmp_path)
+    pickled = Path(parso.cache._get_hashed_path(grammar._hashed, source, cache_path=tmp_path))
+    before = pickled.read_bytes()
+    assert before
+
+    def broken_dump(item, stream, protocol):  # type: ignore[no-untyped-def]
+        stream.write(b"half a pickle")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(jedi_tuning.pickle, "dump", broken_dump)
+    item = parso.cache._NodeCacheItem(module, ["x = 1\n"], 0)
+    with pytest.raises(OSError):
+        parso.cache._save_to_file_system(grammar._hashed, source, item, cache_path=tmp_path)
+    assert pickled.read_bytes() == before
+    assert [p.name for p in pickled.parent.iterdir()] == [pickled.name]

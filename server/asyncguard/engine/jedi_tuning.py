@@ -4,6 +4,10 @@ before any query."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pickle
+import tempfile
 from typing import Any
 
 import jedi
@@ -24,6 +28,39 @@ jedi.settings.dynamic_array_additions = False
 # and jedi's next lookup in them fails with a KeyError (the query is lost). The states we keep
 # are what bounds memory, so the cache is never emptied under them.
 parso.cache._CACHED_SIZE_TRIGGER = 1_000_000
+
+# parso keeps a pickle of each parsed module on disk, shared by every process of the user
+# (our workers, other jedi-based tools). It writes the file in place, so a process reading it
+# at the same moment got half a pickle: jedi's query failed with EOFError and its answer was
+# lost (seen with two workers on an empty cache). Writes now go to a temporary file renamed
+# into place, and a pickle that cannot be read (truncated by a killed writer, or by another
+# tool) is a cache miss: the module is parsed again.
+_load_pickled = getattr(parso.cache, "_load_from_file_system", None)
+
+
+def _save_atomically(hashed_grammar: str, path: Any, item: Any, cache_path: Any = None) -> None:
+    target = parso.cache._get_hashed_path(hashed_grammar, path, cache_path=cache_path)
+    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".asyncguard-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            pickle.dump(item, stream, pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _load_or_miss(hashed_grammar: str, path: Any, p_time: float, cache_path: Any = None) -> Any:
+    try:
+        return _load_pickled(hashed_grammar, path, p_time, cache_path=cache_path)  # type: ignore[misc]
+    except Exception:  # noqa: BLE001 - any unreadable pickle (EOFError, UnpicklingError, ...)
+        return None
+
+
+if _load_pickled is not None and hasattr(parso.cache, "_get_hashed_path"):  # parso 0.8's layout
+    parso.cache._save_to_file_system = _save_atomically
+    parso.cache._load_from_file_system = _load_or_miss
 
 
 def _name_of_position(node: Any, position: tuple[int, int]) -> Any:
