@@ -356,3 +356,66 @@ def test_a_failed_write_to_parsos_disk_cache_leaves_the_old_pickle(
         parso.cache._save_to_file_system(grammar._hashed, source, item, cache_path=tmp_path)
     assert pickled.read_bytes() == before
     assert [p.name for p in pickled.parent.iterdir()] == [pickled.name]
+
+
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    import asyncguard.engine.project as project_module
+
+    reads: list[str] = []
+    read_source = project_module.read_source
+
+    def counting(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(Path(path).name)
+        return read_source(path, *args, **kwargs)
+
+    monkeypatch.setattr(project_module, "read_source", counting)
+    return reads
+
+
+def test_a_run_on_untouched_files_reads_none_of_them(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last full run remembers each file's stat with its content hash: a run on files
+    nobody touched since is answered without reading them. Files written moments before
+    they were read are not remembered (a change within the filesystem's time resolution would
+    keep the stat), so the test's freshly written files are remembered only with no margin."""
+    import asyncguard.engine.cache as cache_module
+
+    expected = summary(run(project, use_cache=False))
+    run(project)
+    reads = _count_reads(monkeypatch)
+    assert run(project).cached
+    assert len(reads) == len(list(project.rglob("*.py")))  # too recent to be trusted by stat
+
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    reads.clear()
+    first = run(project)  # answered from the cache by reading the files, and their stats kept
+    assert first.cached and reads
+    reads.clear()
+    second = run(project)
+    assert second.cached and reads == []
+    assert summary(second) == expected
+
+
+def test_a_file_changed_behind_its_old_size_and_time_is_read_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same size, modification time set back: its status-change time still moved, so the
+    run reads it, sees the change and does not answer from the cache."""
+    import os
+
+    import asyncguard.engine.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    run(project)
+    services = project / "app" / "services.py"
+    before = services.stat()
+    text = services.read_text()
+    line = "    _save_consent(repo, user_id)"
+    changed = text.replace(line, "    pass  # no consent saved".ljust(len(line)))
+    assert len(changed) == len(text)
+    services.write_text(changed)
+    os.utime(services, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert services.stat().st_size == before.st_size and services.stat().st_mtime_ns == before.st_mtime_ns
+    result = run(project)
+    assert not result.cached
+    assert summary(result) == summary(run(project, use_cache=False))
+    assert not any("create_authorization_response" in f.message for f in result.findings)

@@ -38,6 +38,24 @@ STALE_AFTER_SECONDS = 30 * 24 * 3600
 _FOLDER_NAME = re.compile(r"v\d+-[0-9a-f]+")
 
 
+# A file written again within its filesystem's timestamp resolution of being read would keep
+# the stat recorded for it, so only files last changed this long before the read are
+# remembered by their stat (as git does for racily clean index entries).
+RACY_NS = 2_000_000_000
+
+StatKey = tuple[int, int, int, int]
+
+
+def stat_key(path: Path) -> StatKey | None:
+    """What changes whenever a file's content does: size, modification and status-change times
+    (no tool sets the latter back), inode."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
 def text_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
@@ -118,6 +136,9 @@ class DiskCache:
         self.base = root / CACHE_DIR
         self.folder = self.base / f"{FORMAT}-{fingerprint}"
         self.hashes: dict[str, str] = {}
+        # Each file's stat and content hash as the last full run read them.
+        self.stats: dict[str, list[Any]] = {}
+        self._last_run: Any = None
 
     def _ensure_ignored(self) -> None:
         # Like ruff's cache: the folder says itself that git should ignore it.
@@ -137,8 +158,37 @@ class DiskCache:
             digest.update(f"{path}\0{files[path]}\0".encode())
         return digest.hexdigest()
 
+    def _read_last_run(self) -> Any:
+        if self._last_run is None:
+            self._last_run = _read(self.folder / "last-run.json") or {}
+        return self._last_run
+
+    def hashes_from_stats(self, paths: list[Path]) -> dict[str, str] | None:
+        """Every file's content hash as the last full run read it, when no file has been
+        touched since (same stat): a run on unchanged code then reads no file. None when any
+        file is new, touched or was not remembered."""
+        stats = self._read_last_run().get("stats")
+        if not isinstance(stats, dict):
+            return None
+        hashes: dict[str, str] = {}
+        for path in paths:
+            known = stats.get(str(path))
+            current = stat_key(path)
+            if not isinstance(known, list) or len(known) != 5 or current is None:
+                return None
+            if list(current) != known[:4]:
+                return None
+            hashes[str(path)] = known[4]
+        return hashes
+
+    def remember(self, path: Path, before: StatKey | None, digest: str, read_at_ns: int) -> None:
+        """Record a file's stat taken before its text was read, with that text's hash, unless
+        it changed too close to the read for its stat to tell a later change apart."""
+        if before is not None and max(before[1], before[2]) < read_at_ns - RACY_NS:
+            self.stats[str(path)] = [*before, digest]
+
     def load_run(self, key: str) -> tuple[list[Finding], list[str], list[str]] | None:
-        data = _read(self.folder / "last-run.json")
+        data = self._read_last_run()
         if not isinstance(data, dict) or data.get("key") != key:
             return None
         with contextlib.suppress(OSError):
@@ -159,9 +209,18 @@ class DiskCache:
             "findings": [f.to_dict() for f in findings],
             "errors": errors,
             "warnings": warnings,
+            "stats": self.stats,
         }
         _write_atomic(self.folder / "last-run.json", payload)
+        self._last_run = payload
         self._remove_stale_folders()
+
+    def refresh_stats(self) -> None:
+        """After a run answered from the cache by reading every file (touched, not changed:
+        a checkout, a formatter that changed nothing): the next one need not read them."""
+        data = self._read_last_run()
+        if isinstance(data, dict) and data.get("key") and data.get("stats") != self.stats:
+            _write_atomic(self.folder / "last-run.json", {**data, "stats": self.stats})
 
     def _remove_stale_folders(self) -> None:
         cutoff = time.time() - STALE_AFTER_SECONDS

@@ -4,12 +4,13 @@ knows, resolve the rest (on several cores when there is a lot), analyse, collect
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..config import Config
-from .cache import DiskCache, text_hash
+from .cache import DiskCache, stat_key, text_hash
 from .environment import choose_environment, fingerprint, jedi_environment
 from .findings import Finding
 from .gc_tuning import fewer_collections
@@ -67,6 +68,13 @@ class CheckRun:
         with fewer_collections():
             return self._check(targets, progress)
 
+    @staticmethod
+    def _cached(result: CheckResult, previous: tuple[list[Finding], list[str], list[str]]) -> CheckResult:
+        result.findings, cached_errors, result.warnings = previous
+        result.errors = cached_errors
+        result.cached = True
+        return result
+
     def _check(self, targets: list[Path], progress: Progress | None) -> CheckResult:
         result = CheckResult()
         files, errors = discover_files(targets, self.root, self.config.exclude)
@@ -74,28 +82,37 @@ class CheckRun:
         result.files = len(files)
         environment = choose_environment(self.root, self.config.python)
         project = Project(self.root, files)
+        cache: DiskCache | None = None
+        extra = repr(sorted(str(t) for t in targets))
+        if self.use_cache:
+            settings_key = repr(sorted(asdict(self.config).items()))
+            cache = DiskCache(self.root, settings_key, fingerprint(environment))
+            unchanged = cache.hashes_from_stats(files)
+            previous = cache.load_run(cache.run_key(unchanged, extra)) if unchanged is not None else None
+            if previous is not None:
+                return self._cached(result, previous)
+
         hashes: dict[str, str] = {}
+        read_at = time.time_ns()
         for path in files:
+            before = stat_key(path) if cache is not None else None
             try:
                 text = project.text(path)
             except SourceError:
                 continue
             project.remember_text(path, text)
             hashes[str(path)] = text_hash(text)
+            if cache is not None:
+                cache.remember(path, before, hashes[str(path)], read_at)
 
-        cache: DiskCache | None = None
         run_key = ""
-        if self.use_cache:
-            settings_key = repr(sorted(asdict(self.config).items()))
-            cache = DiskCache(self.root, settings_key, fingerprint(environment))
+        if cache is not None:
             cache.hashes = hashes
-            run_key = cache.run_key(hashes, repr(sorted(str(t) for t in targets)))
+            run_key = cache.run_key(hashes, extra)
             previous = cache.load_run(run_key)
             if previous is not None:
-                result.findings, cached_errors, result.warnings = previous
-                result.errors = cached_errors
-                result.cached = True
-                return result
+                cache.refresh_stats()
+                return self._cached(result, previous)
 
         # Only now: a run answered from the cache never loads jedi.
         from .analyzer import Analyzer, ModuleReport
