@@ -77,7 +77,7 @@ def test_parallel_resolution_finds_the_same(project: Path, monkeypatch: pytest.M
     )
     from asyncguard.engine.analyzer import Analyzer
 
-    checked_here = _count_checks(monkeypatch, Analyzer)
+    checked_here = _paths_passed(monkeypatch, Analyzer, "check_path", 1)
     result = run(project, use_cache=False, jobs=2)
     assert result.resolved_in_parallel == len(list(project.rglob("*.py")))
     # Both workers sent their answers, and their reports are used as they are: this process
@@ -87,17 +87,18 @@ def test_parallel_resolution_finds_the_same(project: Path, monkeypatch: pytest.M
     assert summary(result) == summary(run(project, use_cache=False))
 
 
-def _count_checks(monkeypatch: pytest.MonkeyPatch, analyzer_class: type) -> list[str]:
-    """The modules this process checks itself (worker processes start from fresh imports)."""
-    checked: list[str] = []
-    check_path = analyzer_class.check_path
+def _paths_passed(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, position: int) -> list[str]:
+    """The file names given to owner.name (its argument at 'position') from now on, in this
+    process: worker processes start from fresh imports."""
+    seen: list[str] = []
+    original = getattr(owner, name)
 
-    def counting(self, path):  # type: ignore[no-untyped-def]
-        checked.append(Path(path).name)
-        return check_path(self, path)
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(Path(args[position]).name)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(analyzer_class, "check_path", counting)
-    return checked
+    monkeypatch.setattr(owner, name, recording)
+    return seen
 
 
 def test_workers_killed_midway_lose_nothing(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -124,7 +125,7 @@ def test_workers_killed_midway_lose_nothing(project: Path, monkeypatch: pytest.M
     monkeypatch.setattr(parallel, "resolve_in_parallel", killing)
     from asyncguard.engine.analyzer import Analyzer
 
-    checked_here = _count_checks(monkeypatch, Analyzer)
+    checked_here = _paths_passed(monkeypatch, Analyzer, "check_path", 1)
     result = run(project, use_cache=False, jobs=2)
     assert len(set(killed)) == 2
     # Whatever the killed workers had checked went with them: every module is checked here.
@@ -358,30 +359,17 @@ def test_a_failed_write_to_parsos_disk_cache_leaves_the_old_pickle(
     assert [p.name for p in pickled.parent.iterdir()] == [pickled.name]
 
 
-def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    import asyncguard.engine.project as project_module
-
-    reads: list[str] = []
-    read_source = project_module.read_source
-
-    def counting(path, *args, **kwargs):  # type: ignore[no-untyped-def]
-        reads.append(Path(path).name)
-        return read_source(path, *args, **kwargs)
-
-    monkeypatch.setattr(project_module, "read_source", counting)
-    return reads
-
-
 def test_a_run_on_untouched_files_reads_none_of_them(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The last full run remembers each file's stat with its content hash: a run on files
     nobody touched since is answered without reading them. Files written moments before
     they were read are not remembered (a change within the filesystem's time resolution would
     keep the stat), so the test's freshly written files are remembered only with no margin."""
     import asyncguard.engine.cache as cache_module
+    import asyncguard.engine.project as project_module
 
     expected = summary(run(project, use_cache=False))
     run(project)
-    reads = _count_reads(monkeypatch)
+    reads = _paths_passed(monkeypatch, project_module, "read_source", 0)
     assert run(project).cached
     assert len(reads) == len(list(project.rglob("*.py")))  # too recent to be trusted by stat
 

@@ -590,11 +590,11 @@ def _frame_uses(
         if isinstance(child, (ast.For, ast.AsyncFor)):
             for name in target_names(child.target):
                 bound[name] = bound.get(name, 0) + 2
-    nested = [n for n in other_frames if not isinstance(n, ast.Lambda)]
+    nested = [n for n in other_frames if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
     nested.sort(key=lambda n: (n.lineno, n.col_offset))
     if not isinstance(node, ast.AsyncFunctionDef):
-        return iterated, streamed, set(), nested  # type: ignore[return-value]
-    return iterated, streamed, {name for name in awaited if bound.get(name) == 1}, nested  # type: ignore[return-value]
+        return iterated, streamed, set(), nested
+    return iterated, streamed, {name for name in awaited if bound.get(name) == 1}, nested
 
 
 def _decorator_name(node: ast.expr) -> str:

@@ -87,6 +87,7 @@ class Resolver:
         self._scripts: OrderedDict[str, tuple[str, jedi.Script]] = OrderedDict()
         self.shared_inference = shared_inference
         self._shared_state: object | None = None
+        self._trees_loaded: set[str] = set()
         self._canonical: dict[str, object] = {}
         self._calls: dict[CallKey, Resolution] = {}
         self._same_receiver: dict[tuple[str, str, str, str], Resolution] = {}
@@ -114,7 +115,10 @@ class Resolver:
         if cached is not None and cached[0] is module.text:
             self._scripts.move_to_end(module.path)
             return cached[1]
-        if self._shared_state is not None:
+        if self._shared_state is not None and module.path not in self._trees_loaded:
+            # Once per file: parso's memory cache then holds the tree, and a script made again
+            # for the same text finds it there.
+            self._trees_loaded.add(module.path)
             self._load_parsed_tree(module.path)
         script = jedi.Script(
             module.text,
