@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from asyncguard.config import Config
@@ -661,6 +662,52 @@ def test_a_lock_shared_across_modules_is_judged_by_every_holder(analyze):
     ]
 
 
+def test_a_lock_taken_again_under_its_own_check_is_judged_in_full(analyze):
+    """'done' takes the condition and, inside, calls '_notify', which takes it again: while the
+    condition's holders are being judged, '_notify' must not be remembered as harmless, since
+    'result' waits while holding it ('wake' then asks about '_notify' at the same depth)."""
+    findings = analyze(
+        """
+        import threading
+
+
+        class Future:
+            def __init__(self) -> None:
+                self._condition = threading.Condition()
+
+            def _notify(self) -> None:
+                with self._condition:
+                    self._condition.notify_all()
+
+            def done(self) -> None:
+                with self._condition:
+                    self._notify()
+
+            def result(self, timeout: float) -> None:
+                with self._condition:
+                    self._condition.wait(timeout)
+
+
+        def wake(future: Future) -> None:
+            future._notify()
+
+
+        async def handler(future: Future) -> None:
+            future.done()
+            wake(future)
+        """
+    )
+    assert brief(findings) == [
+        (26, "AG108", "threading.Condition.__enter__"),
+        (27, "AG108", "threading.Condition.__enter__"),
+    ]
+    assert [hop.callee for hop in findings[1].chain] == [
+        "app.wake",
+        "app.Future._notify",
+        "threading.Condition.__enter__",
+    ]
+
+
 def test_a_call_whose_result_is_awaited_later_made_an_awaitable(analyze):
     findings = analyze(
         """
@@ -684,3 +731,103 @@ def test_a_call_whose_result_is_awaited_later_made_an_awaitable(analyze):
         """
     )
     assert brief(findings) == [(15, "AG101", "time.sleep")]
+
+
+_ROWS = """
+    class Rows:
+        def __init__(self, rows: list) -> None:
+            self._rows = rows
+
+        def values(self) -> list:
+            return list(self._rows)
+    """
+
+_STORE = """
+    from rows import Rows
+
+    SOURCES = {"rows": Rows([])}
+
+
+    def open_rows():
+        return SOURCES["rows"]
+    """
+
+
+def _caller(name: str) -> str:
+    return f"""
+    from store import open_rows
+
+
+    async def {name}() -> list:
+        rows = open_rows()
+        return rows.values()
+    """
+
+
+def test_method_names_only_harmless_workspace_functions_define_are_not_looked_up(tmp_path: Path) -> None:
+    """'rows.values()': the catalog lists no method 'values', and the one workspace function of
+    that name never blocks, so whatever jedi would answer, nothing is found: it is not asked.
+    Once 'values' blocks (the file is saved with a sleep in it), the calls are looked up again,
+    in the module that asked first and in one that took the remembered verdict."""
+    from asyncguard.engine.analyzer import Analyzer
+    from asyncguard.engine.project import Project
+    from conftest import RUNNING, write_project
+
+    paths = write_project(
+        tmp_path,
+        {"rows.py": _ROWS, "store.py": _STORE, "api.py": _caller("listing"), "jobs.py": _caller("export")},
+    )
+    project = Project(tmp_path, paths)
+    analyzer = Analyzer(project, Config(), RUNNING)
+    analyzer.prepare()
+    assert analyzer.check_path(paths[2]).findings == []
+    assert analyzer.check_path(paths[3]).findings == []
+    assert analyzer.resolver.jedi_calls == 0
+    assert analyzer.reach.method_may_block("values") is False
+
+    sleeping = _ROWS.replace("return list", "time.sleep(0.1)\n            return list")
+    paths[0].write_text("import time\n" + textwrap.dedent(sleeping))
+    analyzer.invalidate(paths[0])
+    for path, function in ((paths[3], "export"), (paths[2], "listing")):
+        findings = analyzer.check_path(path).findings
+        assert brief(findings) == [(6, "AG101", "time.sleep")], function
+        assert [hop.callee for hop in findings[0].chain] == ["rows.Rows.values", "time.sleep"]
+    assert analyzer.resolver.jedi_calls == 2
+
+
+def test_a_method_verdict_drawn_inside_a_cycle_is_not_kept(analyze):
+    """Walking every 'run' from inside 'step' meets 'step' again, unfinished: that walk cannot
+    say 'run' never blocks, and 'job.perform()' in another coroutine is still looked up."""
+    findings = analyze(
+        """
+        import time
+
+
+        class Job:
+            def perform(self) -> None:
+                step()
+
+
+        JOBS = {"nightly": Job()}
+
+
+        def make_job():
+            return JOBS["nightly"]
+
+
+        def step() -> None:
+            make_job().perform()
+            time.sleep(1)
+
+
+        async def tick() -> None:
+            step()
+
+
+        async def nightly() -> None:
+            job = make_job()
+            job.perform()
+        """
+    )
+    assert brief(findings) == [(22, "AG101", "time.sleep"), (27, "AG101", "time.sleep")]
+    assert [hop.callee for hop in findings[1].chain] == ["app.Job.perform", "app.step", "time.sleep"]

@@ -114,7 +114,7 @@ class Analyzer:
     def prepare(self) -> None:
         """Index workspace function and property names: jedi is only asked about calls that
         may lead to the catalog or to workspace code."""
-        names: set[str] = set()
+        methods: dict[str, set[str]] = {}
         properties: dict[str, set[str]] = {}
         for path in self.project.files:
             try:
@@ -122,10 +122,14 @@ class Analyzer:
             except SourceError:
                 continue
             # A text scan, not a parse: on a large workspace this runs before anything else.
-            names.update(_DEF.findall(text))
+            where = str(path.absolute())
+            for name in _DEF.findall(text):
+                methods.setdefault(name, set()).add(where)
             for name in _PROPERTY.findall(text):
-                properties.setdefault(name, set()).add(str(path.absolute()))
-        self.resolver.workspace_names = names
+                properties.setdefault(name, set()).add(where)
+        self.resolver.workspace_names = set(methods)
+        self.resolver.method_may_block = self.reach.method_may_block
+        self.reach.method_files = methods
         self.reach.property_files = properties
         self.reach.forget()
 

@@ -248,6 +248,11 @@ class Project:
             if self._recorders:
                 self._recorders[-1].update(touched)
 
+    def note_dependencies(self, paths: Iterable[str]) -> None:
+        """Record modules looked up earlier on behalf of the current block."""
+        if self._recorders and not self._paused:
+            self._recorders[-1].update(paths)
+
     @contextmanager
     def not_recording(self) -> Iterator[None]:
         """Look-ups that scan the whole project (entry points) are not dependencies."""

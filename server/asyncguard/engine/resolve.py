@@ -100,6 +100,9 @@ class Resolver:
         self.jedi_failures = 0
         self._failure_logged = False
         self.workspace_names: set[str] = set()
+        # Could a workspace function of this name block? (set by the analyzer; without it,
+        # any may)
+        self.method_may_block: Callable[[str], bool] = lambda name: True
         self.local = LocalTypes(self, catalog)
         self.readers = builtin_readers()
         self.decorated = builtin_decorated()
@@ -247,6 +250,10 @@ class Resolver:
         if self._skipped == skipped_before:
             self._calls[key] = resolution
         return resolution
+
+    @property
+    def resolving_cheaply(self) -> bool:
+        return self._cheap > 0
 
     @contextmanager
     def cheap_only(self) -> Iterator[None]:
@@ -563,7 +570,9 @@ class Resolver:
         return origin
 
     def _worth_jedi(self, attr: str) -> bool:
-        return self.catalog.may_match_method(attr) or attr in self.workspace_names or attr == "__call__"
+        if self.catalog.may_match_method(attr) or attr == "__call__":
+            return True
+        return attr in self.workspace_names and self.method_may_block(attr)
 
     def resolve_attribute(self, module: ModuleInfo, function: FunctionInfo, load: AttrLoad) -> Resolution:
         """A property read ('self.settings', 'user.avatar_bytes'): the getter it runs, if any."""
