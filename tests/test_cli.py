@@ -94,6 +94,11 @@ def test_json_output_shape(project: Path) -> None:
     assert first["message"] == "time.sleep blocks the event loop in async function fetch"
     assert first["chain"] == []
     assert [f["severity"] for f in payload["findings"]] == ["warning", "info", "warning", "warning"]
+    # One finding per line, so that a diff of two runs shows findings, not fields.
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["{", '  "findings": [']
+    assert [json.loads(line.strip().rstrip(",")) for line in lines[2:6]] == payload["findings"]
+    assert lines[6:] == ["  ],", '  "errors": []', "}"]
 
 
 def test_min_severity_hides_information_findings(project: Path) -> None:
