@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +11,8 @@ from ..engine.findings import Finding
 from .common import display_path, one_based
 
 
-def finding_dict(finding: Finding, base: Path, paths: dict[str, str] | None = None) -> dict[str, Any]:
-    shown = paths if paths is not None else {}
-
-    def where(path: str) -> str:
-        if path not in shown:
-            shown[path] = display_path(path, base)
-        return shown[path]
-
+def finding_dict(finding: Finding, where: Callable[[str], str]) -> dict[str, Any]:
+    """'where' shows a path as the user reads it (relative to where they ran the check)."""
     return {
         "path": where(finding.path),
         **one_based(finding.span),
@@ -49,8 +44,15 @@ def finding_dict(finding: Finding, base: Path, paths: dict[str, str] | None = No
 def render(findings: list[Finding], errors: list[str], base: Path) -> str:
     """One finding per line: json's indented output is written by its pure-Python encoder,
     which took half of a run answered from the cache on a project with 259 findings."""
-    paths: dict[str, str] = {}
-    items = [json.dumps(finding_dict(f, base, paths)) for f in findings]
+    shown: dict[str, str] = {}
+
+    def where(path: str) -> str:
+        # Many findings and chain hops share a file: one relative path per file.
+        if path not in shown:
+            shown[path] = display_path(path, base)
+        return shown[path]
+
+    items = [json.dumps(finding_dict(f, where)) for f in findings]
     lines = ["{", '  "findings": [' + ("" if items else "],")]
     lines.extend(f"    {item}," for item in items[:-1])
     if items:
