@@ -733,6 +733,19 @@ def test_a_call_whose_result_is_awaited_later_made_an_awaitable(analyze):
     assert brief(findings) == [(15, "AG101", "time.sleep")]
 
 
+def _whole_program(root: Path, files: dict[str, str]):  # type: ignore[no-untyped-def]
+    """An analyzer as 'asyncguard check' makes it (one inference state for the run), and the
+    files written for it."""
+    from asyncguard.engine.analyzer import Analyzer
+    from asyncguard.engine.project import Project
+    from conftest import RUNNING, write_project
+
+    paths = write_project(root, files)
+    analyzer = Analyzer(Project(root, paths), Config(), RUNNING, shared_inference=True)
+    analyzer.prepare()
+    return analyzer, paths
+
+
 _ROWS = """
     class Rows:
         def __init__(self, rows: list) -> None:
@@ -766,20 +779,12 @@ def _caller(name: str) -> str:
 
 def test_method_names_only_harmless_workspace_functions_define_are_not_looked_up(tmp_path: Path) -> None:
     """'rows.values()': the catalog lists no method 'values', and the one workspace function of
-    that name never blocks, so whatever jedi would answer, nothing is found: it is not asked.
-    Once 'values' blocks (the file is saved with a sleep in it), the calls are looked up again,
-    in the module that asked first and in one that took the remembered verdict."""
-    from asyncguard.engine.analyzer import Analyzer
-    from asyncguard.engine.project import Project
-    from conftest import RUNNING, write_project
-
-    paths = write_project(
-        tmp_path,
-        {"rows.py": _ROWS, "store.py": _STORE, "api.py": _caller("listing"), "jobs.py": _caller("export")},
-    )
-    project = Project(tmp_path, paths)
-    analyzer = Analyzer(project, Config(), RUNNING)
-    analyzer.prepare()
+    that name never blocks, so whatever jedi would answer, nothing is found: a whole-program
+    run does not ask. Once 'values' blocks (the file is saved with a sleep in it), the calls
+    are looked up again, in the module that asked first and in one that took the remembered
+    verdict. The editor, which analyses open files only, asks jedi instead of walking."""
+    files = {"rows.py": _ROWS, "store.py": _STORE, "api.py": _caller("listing"), "jobs.py": _caller("export")}
+    analyzer, paths = _whole_program(tmp_path, files)
     assert analyzer.check_path(paths[2]).findings == []
     assert analyzer.check_path(paths[3]).findings == []
     assert analyzer.resolver.jedi_calls == 0
@@ -794,12 +799,22 @@ def test_method_names_only_harmless_workspace_functions_define_are_not_looked_up
         assert [hop.callee for hop in findings[0].chain] == ["rows.Rows.values", "time.sleep"]
     assert analyzer.resolver.jedi_calls == 2
 
+    from asyncguard.engine.analyzer import Analyzer
+    from asyncguard.engine.project import Project
+    from conftest import RUNNING
 
-def test_a_method_verdict_drawn_inside_a_cycle_is_not_kept(analyze):
-    """Walking every 'run' from inside 'step' meets 'step' again, unfinished: that walk cannot
-    say 'run' never blocks, and 'job.perform()' in another coroutine is still looked up."""
-    findings = analyze(
-        """
+    editor = Analyzer(Project(tmp_path, paths), Config(), RUNNING)
+    editor.prepare()
+    paths[0].write_text(textwrap.dedent(_ROWS))
+    assert editor.check_path(paths[2]).findings == []
+    assert editor.resolver.jedi_calls == 1
+
+
+def test_a_method_verdict_drawn_inside_a_cycle_is_not_kept(tmp_path: Path) -> None:
+    """Walking every 'perform' from inside 'step' meets 'step' again, unfinished: that walk
+    cannot say 'perform' never blocks, and 'job.perform()' in another coroutine is still
+    looked up."""
+    code = """
         import time
 
 
@@ -828,6 +843,7 @@ def test_a_method_verdict_drawn_inside_a_cycle_is_not_kept(analyze):
             job = make_job()
             job.perform()
         """
-    )
+    analyzer, paths = _whole_program(tmp_path, {"app.py": code})
+    findings = analyzer.check_path(paths[0]).findings
     assert brief(findings) == [(22, "AG101", "time.sleep"), (27, "AG101", "time.sleep")]
     assert [hop.callee for hop in findings[1].chain] == ["app.Job.perform", "app.step", "time.sleep"]

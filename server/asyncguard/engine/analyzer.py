@@ -128,7 +128,11 @@ class Analyzer:
             for name in _PROPERTY.findall(text):
                 properties.setdefault(name, set()).add(where)
         self.resolver.workspace_names = set(methods)
-        self.resolver.method_may_block = self.reach.method_may_block
+        if self.resolver.shared_inference:
+            # A whole-program run checks every module, so walking every function of a name
+            # costs little more than the run does anyway, and saves the queries. The editor
+            # analyses open files only: there a walk costs more than the query it saves.
+            self.resolver.method_may_block = self.reach.method_may_block
         self.reach.method_files = methods
         self.reach.property_files = properties
         self.reach.forget()
