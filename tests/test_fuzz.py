@@ -165,6 +165,9 @@ def test_every_unmutated_corpus_file_analyses_and_fixes_compile(harness: Harness
 
 
 def test_the_campaign_ran(harness: Harness) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # pytest-xdist spreads the campaign's tests over processes: this one saw a share.
+        pytest.skip("the count covers one process's share of the campaign under pytest-xdist")
     # Reported by `make fuzz`: the number of programs that went through the engine here.
     print(f"fuzz examples checked: {harness.examples}", file=sys.stderr)
     assert harness.examples >= 3 * EXAMPLES
