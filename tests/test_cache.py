@@ -407,3 +407,36 @@ def test_a_file_changed_behind_its_old_size_and_time_is_read_again(
     assert not result.cached
     assert summary(result) == summary(run(project, use_cache=False))
     assert not any("create_authorization_response" in f.message for f in result.findings)
+
+
+def test_workers_start_on_neighbouring_files_and_then_take_the_smallest_left(tmp_path: Path) -> None:
+    """Each worker's share is a run of neighbouring files of about half the bytes, largest first;
+    once its share is done a worker takes the smallest module left in the other share."""
+    import multiprocessing
+
+    from asyncguard.engine.parallel import _next_module, _shares
+
+    sizes = {"api/a.py": 300, "api/b.py": 100, "api/c.py": 200, "db/d.py": 250, "db/e.py": 50, "db/f.py": 300}
+    paths = []
+    for name, size in sizes.items():
+        path = tmp_path / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("#" * size)
+        paths.append(path)
+    order, bounds = _shares(paths, 2)
+    names = [str(Path(p).relative_to(tmp_path)) for p in order]
+    assert names == ["api/a.py", "api/c.py", "api/b.py", "db/f.py", "db/d.py", "db/e.py"]
+    assert bounds == [0, 3, 3, 6]
+
+    shares = multiprocessing.get_context("spawn").Array("i", bounds)
+    taken = [_next_module(0, order, shares) for _ in range(5)]
+    assert [str(Path(p).relative_to(tmp_path)) for p in taken if p] == [
+        "api/a.py",
+        "api/c.py",
+        "api/b.py",
+        "db/e.py",
+        "db/d.py",
+    ]
+    assert str(Path(_next_module(1, order, shares) or "").relative_to(tmp_path)) == "db/f.py"
+    assert _next_module(1, order, shares) is None
+    assert _next_module(0, order, shares) is None

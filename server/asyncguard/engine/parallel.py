@@ -1,11 +1,14 @@
-"""Cold runs on several cores: worker processes take modules from one queue, largest first,
-check them (resolving their calls and the helpers those reach, the slow jedi-bound part) and
-send back each module's report and, at the end, every answer for the on-disk cache. A worker
-has the whole project, so its report on a module is the one this process would make; only what
-a failed worker leaves is checked here.
+"""Cold runs on several cores: worker processes check modules (resolving their calls and the
+helpers those reach, the slow jedi-bound part) and send back each module's report and, at the
+end, every answer for the on-disk cache. A worker has the whole project, so its report on a
+module is the one this process would make; only what a failed worker leaves is checked here.
 
-A queue rather than fixed shares: what a module costs is known only once jedi has been through
-it, so fixed shares left one core idle for a third of the run on real applications."""
+Each worker starts on a share of neighbouring files (a package's modules call the same helpers
+and infer through the same libraries, which a worker then loads once instead of both), largest
+first, and a worker whose share is done takes the smallest modules left in the others': what a
+module costs is known only once jedi has been through it, so fixed shares alone left one core
+idle for a third of the run on real applications, and one shared queue of mixed modules made
+both workers load nearly everything."""
 
 from __future__ import annotations
 
@@ -53,7 +56,8 @@ def _worker(
     files: list[str],
     config: Config,
     environment: EnvironmentChoice,
-    tasks: Any,
+    order: list[str],
+    shares: Any,
     results: Any,
 ) -> None:
     code = 0
@@ -62,7 +66,7 @@ def _worker(
             project = Project(Path(root), [Path(f) for f in files])
             analyzer = Analyzer(project, config, environment, shared_inference=True)
             analyzer.prepare()
-            while (path := tasks.get()) is not None:
+            while (path := _next_module(number, order, shares)) is not None:
                 # Exactly what the analysis needs: the async bodies and the helpers they reach.
                 results.put((number, "done", (path, analyzer.check_path(Path(path)))))
             results.put((number, "answers", _export(analyzer)))
@@ -78,14 +82,46 @@ def _worker(
         os._exit(code)
 
 
-def _largest_first(paths: list[Path]) -> list[Path]:
+def _next_module(number: int, order: list[str], shares: Any) -> str | None:
+    """The next module of this worker's share (largest first), else the smallest left in the
+    share with most left."""
+    with shares.get_lock():
+        start, end = shares[2 * number], shares[2 * number + 1]
+        if start < end:
+            shares[2 * number] = start + 1
+            return order[start]
+        other = max(range(len(shares) // 2), key=lambda j: shares[2 * j + 1] - shares[2 * j])
+        start, end = shares[2 * other], shares[2 * other + 1]
+        if start < end:
+            shares[2 * other + 1] = end - 1
+            return order[end - 1]
+    return None
+
+
+def _shares(paths: list[Path], jobs: int) -> tuple[list[str], list[int]]:
+    """Neighbouring files (a package's modules share helpers and libraries) in one share per
+    worker, of about equal size, each largest first; and each share's bounds in the list."""
+
     def size(path: Path) -> int:
         try:
             return path.stat().st_size
         except OSError:
             return 0
 
-    return sorted(paths, key=size, reverse=True)
+    sized = sorted((str(p), size(p)) for p in paths)
+    total = sum(s for _, s in sized) or 1
+    order: list[str] = []
+    bounds: list[int] = []
+    taken = 0
+    for number in range(jobs):
+        share: list[tuple[str, int]] = []
+        while sized and (number == jobs - 1 or taken + sized[0][1] / 2 <= total * (number + 1) / jobs):
+            item = sized.pop(0)
+            taken += item[1]
+            share.append(item)
+        bounds += [len(order), len(order) + len(share)]
+        order += [name for name, _ in sorted(share, key=lambda item: -item[1])]
+    return order, bounds
 
 
 def resolve_in_parallel(
@@ -107,16 +143,14 @@ def resolve_in_parallel(
     files = [str(p) for p in project.files]
     # 'spawn': a forked child would share the parent's jedi helper process and its pipes.
     context = multiprocessing.get_context("spawn")
-    tasks = context.Queue()
     results = context.Queue()
-    for path in _largest_first(paths):
-        tasks.put(str(path))
+    order, bounds = _shares(paths, jobs)
+    shares = context.Array("i", bounds)
     workers = []
     for number in range(jobs):
-        tasks.put(None)
         worker = context.Process(
             target=_worker,
-            args=(number, str(project.root), files, config, environment, tasks, results),
+            args=(number, str(project.root), files, config, environment, order, shares, results),
             daemon=True,
         )
         worker.start()
@@ -161,7 +195,6 @@ def resolve_in_parallel(
             if not completed and worker.is_alive():
                 worker.kill()
             worker.join(timeout=5)
-        tasks.cancel_join_thread()
     return merged, reports
 
 
