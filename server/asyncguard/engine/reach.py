@@ -96,15 +96,8 @@ class Reach:
         # Provisional answer while the getters are walked: a getter reading its own name adds
         # no blocking path of its own.
         self._property_verdicts[name] = False
-        depth = len(self._stack)
-        saved_low, self._low = self._low, _NO_LOW
-        verdict = False
-        try:
-            verdict = self._any_blocks(name, self.property_files, lambda f: f.kind == "property")
-        finally:
-            cut = self._low < depth
-            self._low = min(saved_low, self._low)
-        if verdict or not cut:
+        verdict, complete = self._walk_name(name, self.property_files, lambda f: f.kind == "property")
+        if verdict or complete:
             self._property_verdicts[name] = verdict
         else:
             # Computed while a caller up the stack was unfinished: ask again next time.
@@ -131,21 +124,31 @@ class Reach:
         if name in self._methods_open:
             return True  # asked again while walking its own functions: jedi decides, as before
         self._methods_open.add(name)
-        depth = len(self._stack)
-        saved_low, self._low = self._low, _NO_LOW
         try:
             with self.project.recording() as touched:
-                verdict = self._any_blocks(name, self.method_files, lambda f: True)
+                verdict, complete = self._walk_name(name, self.method_files, lambda f: True)
         finally:
             self._methods_open.discard(name)
-            complete = self._low >= depth
-            self._low = min(saved_low, self._low)
         if verdict or complete:
             self._method_verdicts[name] = (verdict, frozenset(touched))
             return verdict
         # Walked while a caller up the stack (or a lock check) was unfinished: the walk may
         # have missed a path through it.
         return True
+
+    def _walk_name(
+        self, name: str, files: dict[str, set[str]], wanted: Callable[[FunctionInfo], bool]
+    ) -> tuple[bool, bool]:
+        """Does a wanted function of that name block, and was the walk complete (no caller up
+        the stack, nor a lock check, left unfinished under it)?"""
+        depth = len(self._stack)
+        saved_low, self._low = self._low, _NO_LOW
+        try:
+            verdict = self._any_blocks(name, files, wanted)
+        finally:
+            complete = self._low >= depth
+            self._low = min(saved_low, self._low)
+        return verdict, complete
 
     def _any_blocks(
         self, name: str, files: dict[str, set[str]], wanted: Callable[[FunctionInfo], bool]
