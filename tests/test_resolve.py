@@ -431,6 +431,38 @@ def test_the_name_a_jedi_query_points_at_is_the_one_parso_would_find() -> None:
     assert checked > 10_000
 
 
+def test_parsed_trees_share_their_short_strings_and_still_give_back_the_source() -> None:
+    """parso's leaves share one object per distinct short text and prefix (a tenth less memory
+    for jedi's trees); the tree must still give back the source exactly, also for broken code
+    and after an edit re-parsed by the diff parser."""
+    import inspect
+
+    import parso
+    import requests.sessions
+    from asyncguard.engine import jedi_tuning  # noqa: F401 - installs the sharing
+
+    source = inspect.getsource(requests.sessions)
+    broken = "".join(line for n, line in enumerate(source.splitlines(keepends=True)) if n % 17 != 5)
+    for text in (source, broken):
+        tree = parso.parse(text)
+        assert tree.get_code() == text
+        by_text: dict[str, set[int]] = {}
+        leaf = tree.get_first_leaf()
+        while leaf is not None:
+            # Error recovery makes its leaves apart from the others (rare, and unshared).
+            for piece in (leaf.value, leaf.prefix) if leaf.type != "error_leaf" else ():
+                if len(piece) <= 40:
+                    by_text.setdefault(piece, set()).add(id(piece))
+            leaf = leaf.get_next_leaf()
+        assert len(by_text["self"]) == 1 and len(by_text["\n    "]) == 1
+        assert all(len(objects) == 1 for objects in by_text.values())
+    grammar = parso.load_grammar()
+    grammar.parse(source, diff_cache=True, path="edited.py")
+    edited = source.replace("    def get_adapter(self, url", "    def get_adapter(self, *, url", 1)
+    assert edited != source
+    assert grammar.parse(edited, diff_cache=True, path="edited.py").get_code() == edited
+
+
 def test_our_tree_walk_visits_what_ast_walk_visits_in_the_same_order() -> None:
     """Models and scans walk trees with a faster child iteration that leaves out contexts and
     operators: on real modules (and a hand-built node missing optional fields) it must visit
