@@ -403,3 +403,22 @@ def test_with_on_a_thread_lock_offers_the_block_fix_and_no_wrap(tmp_path):
             return {"ok": True}
         """
     ).lstrip("\n")
+
+
+def test_fixes_land_on_the_call_when_other_characters_would_break_lines(tmp_path):
+    """Only '\\n', '\\r\\n' and '\\r' end a line in Python: a form feed, a '\\u2028' in a string
+    and a '\\x85' in a comment shifted every later line by one each, so the finding pointed
+    at the wrong columns and its ignore comment went onto another line."""
+    code = (
+        'import time\n\x0c\nBANNER = "one\u2028two\x1c"  # \x85\n\n\n'
+        'async def wait():\n    label = "éé"; time.sleep(0.5)\n'
+    )
+    findings = analyze_project(tmp_path, {"app.py": code})
+    assert [(f.span.line, f.span.col, f.span.end_col, f.code) for f in findings] == [(7, 18, 33, "AG101")]
+    assert fixed(tmp_path, code, "Use await asyncio.sleep") == "import asyncio\n" + code.replace(
+        "time.sleep(0.5)", "await asyncio.sleep(0.5)"
+    )
+    ignored = fixed(tmp_path, code, "Ignore AG101")
+    assert ignored.splitlines(keepends=True)[-1] == (
+        '    label = "éé"; time.sleep(0.5)  # asyncguard: ignore[AG101]\n'
+    )

@@ -138,6 +138,40 @@ async def test_chain_hops_are_related_information(
     ]
 
 
+# A form feed, a '\u2028' in a string and a '\x85' in a comment: none of them ends a line for
+# Python or for LSP (str.splitlines breaks at all three).
+SEPARATORS = (
+    'import time\n\x0c\nBANNER = "one\u2028two\x1c"  # \x85\n\n\n'
+    'async def wait():\n    label = "éé"; time.sleep(0.5)\n'
+)
+
+
+async def test_lines_are_counted_as_python_and_lsp_count_them(
+    client: LanguageClient, workspace: Path
+) -> None:
+    path = workspace / "app/separators.py"
+    path.write_text(SEPARATORS, encoding="utf-8")
+    uri = open_document(client, path, text=SEPARATORS)
+    diagnostics = await wait_for_publish(client, uri, version=1)
+    assert [(d.range, d.code) for d in diagnostics] == [
+        (
+            types.Range(start=types.Position(line=6, character=18), end=types.Position(line=6, character=28)),
+            "AG101",
+        )
+    ]
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostics[0].range,
+            context=types.CodeActionContext(diagnostics=diagnostics),
+        )
+    )
+    assert [a.title for a in actions][:1] == ["Use await asyncio.sleep(...)"]
+    text = apply_text_edits(SEPARATORS, edits_of(actions[0], uri))
+    assert text == "import asyncio\n" + SEPARATORS.replace("time.sleep(0.5)", "await asyncio.sleep(0.5)")
+    assert compiles(text)
+
+
 async def test_clean_file_gets_an_empty_list(client: LanguageClient, workspace: Path) -> None:
     uri = open_document(client, workspace / "app/clean.py")
     assert await wait_for_publish(client, uri, version=1) == []

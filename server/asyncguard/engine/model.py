@@ -297,7 +297,7 @@ class _ModuleBuilder:
         for stmt in tree.body:
             first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", []))])
             last = stmt.end_lineno or stmt.lineno
-            segment = "".join(self.index.lines[first - 1 : last])
+            segment = self.index.lines_text(first, last)
             if _contains_definitions(stmt):
                 definitions.append((first, last, segment))
             else:

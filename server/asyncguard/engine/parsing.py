@@ -12,6 +12,8 @@ import sys
 import warnings
 from dataclasses import dataclass, field
 
+from .positions import split_lines
+
 # Each repair costs one full parse; past this the file is treated as unparseable.
 MAX_REPAIRS = 40
 
@@ -66,7 +68,7 @@ def parse_tolerant(text: str) -> ParseResult:
                 return ParseResult(_parse(stripped))
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 text = stripped
-    lines = text.split("\n")
+    lines = split_lines(text)
     repaired: list[int] = []
     for _ in range(MAX_REPAIRS):
         try:
@@ -140,7 +142,7 @@ def split_top_level(text: str) -> list[tuple[int, str]]:
     column-0 line inside a string) makes a piece that does not parse; callers then parse the
     whole text instead, so cutting is only ever an optimisation.
     """
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text, keepends=True)
     pieces: list[tuple[int, list[str]]] = []
     decorators_only = False
     for number, line in enumerate(lines, start=1):

@@ -9,6 +9,8 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from .positions import split_lines
+
 # PEP 263: the coding cookie may sit on either of the first two lines.
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 
@@ -76,7 +78,7 @@ def comment_lines(text: str) -> dict[int, str]:
                 found[tok.start[0]] = tok.string
     except (tokenize.TokenError, IndentationError, SyntaxError):
         # Broken code while typing: fall back to a plain scan of '#' comments.
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(split_lines(text), start=1):
             index = line.find("#")
             if index >= 0 and "asyncguard" in line[index:]:
                 found[number] = line[index:]

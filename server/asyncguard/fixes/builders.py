@@ -15,7 +15,7 @@ from functools import cached_property
 
 from ..engine.findings import Finding
 from ..engine.parsing import parse_tolerant
-from ..engine.positions import LineIndex, Span
+from ..engine.positions import LineIndex, Span, split_lines
 from . import imports
 from .block import block_fix
 from .edits import CodeFix, TextEdit, fix_compiles
@@ -41,7 +41,7 @@ class Document:
 
     @cached_property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        return split_lines(self.text)
 
 
 @dataclass

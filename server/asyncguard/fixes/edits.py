@@ -7,7 +7,7 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..engine.positions import LineIndex, Span
+from ..engine.positions import LineIndex, Span, split_lines
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def fix_compiles(text: str, tree: ast.Module | None, edits: list[TextEdit]) -> b
     # Import edits at the top of the file form their own region; check each touched piece.
     pieces = [e for e in edits if region[0] <= e.span.line <= region[1]]
     other = [e for e in edits if e not in pieces]
-    original = text.splitlines(keepends=True)
+    original = split_lines(text, keepends=True)
     segment = "".join(original[region[0] - 1 : region[1]])
     shifted = [
         TextEdit(

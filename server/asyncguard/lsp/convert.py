@@ -8,7 +8,7 @@ from typing import Any
 from lsprotocol import types
 
 from ..engine.findings import Finding
-from ..engine.positions import Span
+from ..engine.positions import Span, split_lines
 from ..fixes.edits import TextEdit
 
 SOURCE = "asyncguard"
@@ -18,7 +18,7 @@ class Lines:
     """Line texts of one document version, for column conversion to the negotiated encoding."""
 
     def __init__(self, text: str, encoding: str = "utf-16") -> None:
-        self.lines = text.split("\n")
+        self.lines = split_lines(text)
         self.encoding = encoding
 
     def _line(self, number: int) -> str:
