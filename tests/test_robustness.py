@@ -205,6 +205,42 @@ def test_a_jedi_call_that_runs_too_long_is_cut_off(tmp_path: Path, monkeypatch: 
     assert analyzer.resolver.budget.exceeded >= 1
 
 
+@pytest.mark.skipif(
+    not hasattr(__import__("time"), "pthread_getcpuclockid"), reason="no per-thread CPU clock"
+)
+def test_the_jedi_budget_counts_the_query_s_own_cpu_time() -> None:
+    """A query that computes is cut off once it has used its budget; one that waits (on jedi's
+    helper process, or for a core on a busy machine) gets up to twice the budget in wall time,
+    so how busy the machine is does not change which queries are answered."""
+    import time as real_time
+
+    from asyncguard.engine.budget import Budget, BudgetExceeded
+
+    budget = Budget(0.4)
+
+    def spin() -> None:
+        end = real_time.thread_time() + 5
+        while real_time.thread_time() < end:
+            pass
+
+    def wait(seconds: float) -> str:
+        end = real_time.monotonic() + seconds
+        while real_time.monotonic() < end:
+            real_time.sleep(0.01)
+        return "answered"
+
+    started = real_time.monotonic()
+    with pytest.raises(BudgetExceeded):
+        budget.run(spin)
+    assert real_time.monotonic() - started < 2
+    assert budget.run(wait, 0.6) == "answered"
+    started = real_time.monotonic()
+    with pytest.raises(BudgetExceeded):
+        budget.run(wait, 5)
+    assert 0.7 < real_time.monotonic() - started < 2.5
+    assert budget.exceeded == 2
+
+
 def test_cli_goes_on_after_unreadable_files_and_exits_2(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     (tmp_path / "ok.py").write_text("import time\n\n\nasync def f():\n    time.sleep(1)\n")
