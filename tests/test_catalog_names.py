@@ -550,6 +550,15 @@ DATABASE = [
         "from django.contrib.auth.models import User\nUser.objects.filter(id=1).§first()",
         "django.db.models.query.QuerySet.first",
     ),
+    # Lazy builders match entries that apply only where the result is iterated (tests/test_loop.py).
+    C(
+        "from django.contrib.auth.models import User\nUser.objects.§filter(id=1)",
+        "django.db.models.query.QuerySet.filter",
+    ),
+    C(
+        "from django.contrib.auth.models import User\nUser.objects.§all()",
+        "django.db.models.query.QuerySet.all",
+    ),
     C(
         "from django.contrib.auth.models import User\nUser.objects.§create(username='x')",
         "django.db.models.query.QuerySet.create",
@@ -669,8 +678,6 @@ DATABASE = [
         "    await c.db.u.§find_one({})",
         None,
     ),
-    C("from django.contrib.auth.models import User\nUser.objects.§filter(id=1)", None),
-    C("from django.contrib.auth.models import User\nUser.objects.§all()", None),
     C(
         "from django.contrib.auth.models import User\nasync def f():\n    await User.objects.§aget(id=1)",
         None,
@@ -1031,9 +1038,8 @@ DOTTED_LOOKALIKES = [
     "sqlalchemy.ext.asyncio.session.AsyncSession.execute",
     "sqlalchemy.orm.session.Session.add",
     "sqlalchemy.orm.session.Session.query",
-    "django.db.models.query.QuerySet.filter",
     "django.db.models.query.QuerySet.aget",
-    "django.db.models.manager.BaseManager.all",
+    "django.db.models.query.QuerySet.afirst",
     "queue.Queue.get_nowait",
     "_asyncio.Future.result",
     "passlib.hash.bcrypt.using",

@@ -361,6 +361,75 @@ def test_boto3_pages_block_where_they_are_iterated(analyze):
     assert findings[0].chain[-1].callee == "botocore.paginate.Paginator.paginate"
 
 
+DJANGO_VIEWS = """
+from asgiref.sync import sync_to_async
+from django.db import models
+
+
+class Item(models.Model):
+    name = models.CharField(max_length=10)
+
+
+def item_names():
+    return [item.name for item in Item.objects.filter(name__startswith="a")]
+
+
+async def names():
+    rows = Item.objects.filter(name="x")
+    out = [item.name for item in rows]
+    for item in Item.objects.all():
+        out.append(item.name)
+    listed = list(Item.objects.values_list("name", flat=True))
+    lazy = Item.objects.exclude(name="y")
+    async for item in Item.objects.filter(name="z"):
+        out.append(item.name)
+    safe = await sync_to_async(list)(Item.objects.filter(name="q"))
+    return out, listed, lazy, safe, item_names()
+"""
+
+
+def test_a_django_queryset_blocks_where_it_is_iterated(analyze):
+    """Building a QuerySet runs no query; iterating one does (a for loop, a comprehension,
+    list()), and 'async for' or sync_to_async(list) are the async ways. The offloading quick fix
+    is not offered where only the lazy call could be moved: its iteration would stay on the loop."""
+    import textwrap
+
+    from asyncguard.fixes.builders import Document, fixes_for
+
+    findings = analyze(DJANGO_VIEWS)
+    assert [(f.span.line, f.code, f.message) for f in findings] == [
+        (
+            14,
+            "AG106",
+            "iterating the result of django.db.models.query.QuerySet.filter blocks the event loop "
+            "in async function names",
+        ),
+        (
+            16,
+            "AG106",
+            "iterating the result of django.db.models.query.QuerySet.all blocks the event loop "
+            "in async function names",
+        ),
+        (
+            18,
+            "AG106",
+            "iterating the result of django.db.models.query.QuerySet.values_list blocks the event loop "
+            "in async function names",
+        ),
+        (
+            23,
+            "AG106",
+            "item_names blocks the event loop in async function names: "
+            "it calls django.db.models.query.QuerySet.filter",
+        ),
+    ]
+    document = Document(textwrap.dedent(DJANGO_VIEWS).lstrip("\n"))
+    assert [[fix.title for fix in fixes_for(document, f)] for f in findings[:3]] == [
+        ["Ignore AG106 on this line"]
+    ] * 3
+    assert fixes_for(document, findings[3])[0].title.startswith("Run item_names in a thread")
+
+
 def test_fetching_from_a_client_side_psycopg2_cursor_is_local(analyze):
     findings = analyze(
         """

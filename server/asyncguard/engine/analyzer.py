@@ -240,6 +240,9 @@ class Analyzer:
         if site.offload_misuse is not None:
             return self._misuse(module, function, site, target, entry.reason, entry.severity, place)
         message = f"{target} blocks the event loop in {place.text}"
+        if "not-iterated" in entry.unless:
+            # Flagged where the lazy result is made, but the time goes where it is iterated.
+            message = f"iterating the result of {target} blocks the event loop in {place.text}"
         if entry.severity == INFO:
             what = " (filesystem metadata)" if entry.category == "file" else ""
             message = f"{target} briefly blocks the event loop in {place.text}{what}"
@@ -256,7 +259,12 @@ class Analyzer:
             alternative=entry.alternative,
             function=function.qualname,
             route=place.route,
-            fix=_fix_hints(site, entry.awaitable_alternative, entry.thread_bound),
+            fix={
+                **_fix_hints(site, entry.awaitable_alternative, entry.thread_bound),
+                # The call only builds a lazy result that blocks where it is iterated: moving the
+                # call to a thread would leave the blocking iteration on the loop.
+                "lazy": "not-iterated" in entry.unless,
+            },
         )
 
     def _transitive(

@@ -98,6 +98,10 @@ class Catalog:
         self.roots: set[str] = set()
         self.method_names: set[str] = set()
         self.method_prefixes: set[str] = set()
+        # Method names listed only by entries that block where their result is iterated
+        # (Django's lazy QuerySet builders): any other call of such a name needs no lookup.
+        lazy: set[str] = set()
+        eager: set[str] = set()
         for entry in self.entries:
             for name in (entry.name, *entry.aliases):
                 if "*" in name or "?" in name:
@@ -114,6 +118,8 @@ class Catalog:
                         self.method_prefixes.add(prefix)
                 else:
                     self.method_names.add(last)
+                    (lazy if "not-iterated" in entry.unless else eager).add(last)
+        self._only_when_iterated = lazy - eager
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -134,9 +140,12 @@ class Catalog:
                 return Match(entry, name)
         return None
 
-    def may_match_method(self, attr: str) -> bool:
+    def may_match_method(self, attr: str, iterated: bool = True) -> bool:
         """Could a call ending in '.attr' be in the catalog by its own name? (the cheap
-        pre-filter before jedi; whole-class entries are matched through receiver types)"""
+        pre-filter before jedi; whole-class entries are matched through receiver types).
+        'iterated': the call's result is iterated where it is made."""
+        if attr in self._only_when_iterated:
+            return iterated
         return attr in self.method_names or any(attr.startswith(p) for p in self.method_prefixes)
 
     def is_allowed(self, name: str) -> bool:

@@ -286,7 +286,8 @@ class Resolver:
             if inferred is not None:
                 return inferred
             owner_method, self._pending_owner = self._pending_owner, None
-            if not self._worth_jedi(site.attr) or self._jedi_cannot_help(module, function, site):
+            worth = self._worth_jedi(site.attr, site.consumed)
+            if not worth or self._jedi_cannot_help(module, function, site):
                 return Resolution("other", via="prefilter")
             if owner_method is not None:
                 resolution = self._from_jedi(module, site)
@@ -393,7 +394,7 @@ class Resolver:
         if owner.startswith("builtins.") or owner.split(".")[0] not in self.catalog.roots:
             # A builtin type, or a class from a package with no blocking calls listed at all.
             return Resolution("other", name=candidate, via="local")
-        if owner in self.local.classes and not self._worth_jedi(site.attr):
+        if owner in self.local.classes and not self._worth_jedi(site.attr, site.consumed):
             # A library class the catalog knows, and a method name it lists nowhere. When the
             # name is listed elsewhere, jedi decides: it may be inherited from a listed class.
             return Resolution("other", name=candidate, via="local")
@@ -569,8 +570,8 @@ class Resolver:
 
         return origin
 
-    def _worth_jedi(self, attr: str) -> bool:
-        if self.catalog.may_match_method(attr) or attr == "__call__":
+    def _worth_jedi(self, attr: str, iterated: bool = True) -> bool:
+        if self.catalog.may_match_method(attr, iterated) or attr == "__call__":
             return True
         return attr in self.workspace_names and self.method_may_block(attr)
 

@@ -92,6 +92,7 @@ def _can_await(finding: Finding) -> bool:
         and finding.code != "AG301"
         and "misuse" not in finding.fix
         and not finding.fix.get("entered")
+        and not finding.fix.get("lazy")
     )
 
 
@@ -235,7 +236,11 @@ def run_block_fix(doc: Document, finding: Finding, findings: list[Finding]) -> C
 
 def fixes_for(doc: Document, finding: Finding, findings: list[Finding] | None = None) -> list[CodeFix]:
     """Every fix on offer for one finding, the preferred one first."""
-    block = run_block_fix(doc, finding, findings if findings is not None else [finding])
+    block = (
+        run_block_fix(doc, finding, findings if findings is not None else [finding])
+        if not finding.fix.get("lazy")
+        else None
+    )
     if block is not None and finding.fix.get("thread_bound"):
         # The wrap would split a thread-bound object across threads: only the block is safe.
         block.preferred = True
