@@ -568,6 +568,12 @@ def _frame_uses(
             iterated.add(child.iter.id)
         elif isinstance(child, (ast.Starred, ast.YieldFrom)) and isinstance(child.value, ast.Name):
             iterated.add(child.value.id)
+        elif isinstance(child, ast.Compare):
+            iterated.update(
+                right.id
+                for op, right in zip(child.ops, child.comparators)
+                if isinstance(op, (ast.In, ast.NotIn)) and isinstance(right, ast.Name)
+            )
         elif isinstance(child, ast.Call):
             callee = callee_name(child)
             names = {a.id for a in child.args if isinstance(a, ast.Name)}
@@ -653,6 +659,21 @@ class _FrameWalker:
         # Only the first iterable is evaluated now; the rest runs when someone iterates.
         self._expr(node.generators[0].iter, in_lambda=in_lambda)
 
+    def _consume(self, value: ast.expr, *, in_lambda: bool = False) -> bool:
+        """Walk an expression whose value is iterated right here, when it is a call or a slice
+        of one ('Item.objects.filter(...)[:50]' is still the lazy result the call made): the
+        call is marked consumed. False, with nothing walked, for anything else."""
+        slices: list[ast.expr] = []
+        while isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
+            slices.append(value.slice)
+            value = value.value
+        if not isinstance(value, ast.Call):
+            return False
+        self._call(value, consumed=True, in_lambda=in_lambda, parent_kind="subscript" if slices else None)
+        for part in slices:
+            self._expr(part, in_lambda=in_lambda)
+        return True
+
     def _deferred(self, name: str) -> bool:
         """A local that is only streamed or returned, never iterated in this frame."""
         return name in self.streamed and name not in self.iterated
@@ -711,17 +732,15 @@ class _FrameWalker:
                 if isinstance(stmt.value, ast.Call) and single in self.awaited_later:
                     self._call(stmt.value, awaited=True)
                     return
-                if isinstance(stmt.value, ast.Call) and single in self.iterated:
+                if single in self.iterated and self._consume(stmt.value):
                     # 'rows = read_rows(p)' then 'for row in rows': the generator runs here.
-                    self._call(stmt.value, consumed=True)
                     return
                 if isinstance(stmt.value, ast.GeneratorExp) and self._deferred(single):
                     self._genexp(stmt.value, consumed=False)
                     return
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
             info.local_names.update(target_names(stmt.target))
-            if isinstance(stmt, ast.For) and isinstance(stmt.iter, ast.Call):
-                self._call(stmt.iter, consumed=True)
+            if isinstance(stmt, ast.For) and self._consume(stmt.iter):
                 for child in (*stmt.body, *stmt.orelse):
                     self._stmt(child)
                 return
@@ -812,13 +831,19 @@ class _FrameWalker:
             self._expr(node.value, parent_kind="subscript", in_lambda=in_lambda)
             self._expr(node.slice, in_lambda=in_lambda)
             return
+        if isinstance(node, ast.Compare) and any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops):
+            # 'x in rows()' iterates what it is given until it finds x.
+            self._expr(node.left, in_lambda=in_lambda)
+            for op, comparator in zip(node.ops, node.comparators):
+                membership = isinstance(op, (ast.In, ast.NotIn))
+                if not membership or not self._consume(comparator, in_lambda=in_lambda):
+                    self._expr(comparator, in_lambda=in_lambda)
+            return
         for child in child_nodes(node):
             if isinstance(child, ast.expr):
                 self._expr(child, in_lambda=in_lambda)
             elif isinstance(child, ast.comprehension):
-                if isinstance(child.iter, ast.Call) and not child.is_async:
-                    self._call(child.iter, consumed=True, in_lambda=in_lambda)
-                else:
+                if child.is_async or not self._consume(child.iter, in_lambda=in_lambda):
                     self._expr(child.iter, awaited=child.is_async, in_lambda=in_lambda)
                 for cond in child.ifs:
                     self._expr(cond, in_lambda=in_lambda)
@@ -932,8 +957,8 @@ class _FrameWalker:
                 self._expr(value.body, in_lambda=True)
             elif isinstance(value, ast.Call) and consumer:
                 self._call(value, scheduled=True, in_lambda=in_lambda)
-            elif isinstance(value, ast.Call) and eager:
-                self._call(value, consumed=True, in_lambda=in_lambda)
+            elif eager and self._consume(value, in_lambda=in_lambda):
+                pass
             else:
                 self._expr(value, in_lambda=in_lambda)
         for keyword in node.keywords:
