@@ -430,6 +430,42 @@ def test_a_django_queryset_blocks_where_it_is_iterated(analyze):
     assert fixes_for(document, findings[3])[0].title.startswith("Run item_names in a thread")
 
 
+def test_slices_and_membership_tests_iterate_what_they_are_given(analyze):
+    findings = analyze(
+        """
+        import time
+
+        from django.db import models
+
+
+        class Item(models.Model):
+            name = models.CharField(max_length=10)
+
+
+        def numbers():
+            time.sleep(1)
+            yield 1
+
+
+        async def handler(name: str):
+            recent = Item.objects.filter(name="x")[:50]
+            names = {item.name for item in recent}
+            listed = Item.objects.values_list("name", flat=True)
+            if name in listed:
+                return names
+            if 1 in numbers():
+                return None
+            later = Item.objects.order_by("name")[:10]
+            return [item async for item in later]
+        """
+    )
+    assert brief(findings) == [
+        (16, "AG106", "django.db.models.query.QuerySet.filter"),
+        (18, "AG106", "django.db.models.query.QuerySet.values_list"),
+        (21, "AG101", "time.sleep"),
+    ]
+
+
 def test_fetching_from_a_client_side_psycopg2_cursor_is_local(analyze):
     findings = analyze(
         """

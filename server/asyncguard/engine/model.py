@@ -565,7 +565,8 @@ def _frame_uses(
     bound: dict[str, int] = {}
     for child in frame_nodes(node.body, other_frames):
         if isinstance(child, (ast.For, ast.comprehension)) and isinstance(child.iter, ast.Name):
-            iterated.add(child.iter.id)
+            if not getattr(child, "is_async", False):  # 'async for' is the async way to iterate
+                iterated.add(child.iter.id)
         elif isinstance(child, (ast.Starred, ast.YieldFrom)) and isinstance(child.value, ast.Name):
             iterated.add(child.value.id)
         elif isinstance(child, ast.Compare):
