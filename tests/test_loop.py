@@ -466,6 +466,96 @@ def test_slices_and_membership_tests_iterate_what_they_are_given(analyze):
     ]
 
 
+HELPERS_RETURNING_LAZY_RESULTS = """
+import time
+
+import boto3
+from django.db import models
+
+s3 = boto3.client("s3")
+
+
+class Item(models.Model):
+    name = models.CharField(max_length=10)
+
+
+def items(name: str):
+    found = Item.objects.filter(name=name)
+    if name:
+        found = found.order_by("name")
+    return found
+
+
+def recent(name: str):
+    return items(name)[:10]
+
+
+def pages():
+    return s3.get_paginator("list_objects_v2").paginate(Bucket="b")
+
+
+def numbers():
+    time.sleep(1)
+    yield 1
+
+
+def counted():
+    return numbers()
+
+
+async def handler(name: str):
+    names = [item.name for item in recent(name)]
+    for page in pages():
+        names.append(page)
+    total = sum(counted())
+    kept = items(name)
+    return names, total, kept
+"""
+
+
+def test_a_helper_returning_a_lazy_result_blocks_where_its_caller_iterates_it(analyze):
+    """'return Item.objects.filter(...)' (also through a local, a slice or another helper),
+    a paginator or a generator: iterating the helper's result runs the query, the requests or
+    the generator's body on the loop; keeping the result without iterating it does not. Moving
+    the helper call to a thread would leave the iteration on the loop: no offloading fix."""
+    import textwrap
+
+    from asyncguard.fixes.builders import Document, fixes_for
+
+    findings = analyze(HELPERS_RETURNING_LAZY_RESULTS)
+    assert [(f.span.line, f.code, f.message) for f in findings] == [
+        (
+            38,
+            "AG106",
+            "iterating the result of recent blocks the event loop in async function handler: "
+            "it reaches django.db.models.query.QuerySet.filter 2 calls down",
+        ),
+        (
+            39,
+            "AG107",
+            "iterating the result of pages blocks the event loop in async function handler: "
+            "it returns botocore.paginate.Paginator.paginate",
+        ),
+        (
+            41,
+            "AG101",
+            "iterating the result of counted blocks the event loop in async function handler: "
+            "it reaches time.sleep 2 calls down",
+        ),
+    ]
+    assert [hop.callee for hop in findings[0].chain] == [
+        "app.recent",
+        "app.items",
+        "django.db.models.query.QuerySet.filter",
+    ]
+    document = Document(textwrap.dedent(HELPERS_RETURNING_LAZY_RESULTS).lstrip("\n"))
+    assert [[fix.title for fix in fixes_for(document, f)] for f in findings] == [
+        ["Ignore AG106 on this line"],
+        ["Ignore AG107 on this line"],
+        ["Ignore AG101 on this line"],
+    ]
+
+
 def test_fetching_from_a_client_side_psycopg2_cursor_is_local(analyze):
     findings = analyze(
         """

@@ -293,6 +293,9 @@ class Analyzer:
                 f"it calls {path.target}" if depth == 1 else f"it reaches {path.target} {depth} calls down"
             )
             message = f"{short} blocks the event loop in {place.text}: {reach}"
+            if path.lazy:
+                returns = f"it returns {path.target}" if depth == 1 else reach
+                message = f"iterating the result of {short} blocks the event loop in {place.text}: {returns}"
         if site is not None and site.offload_misuse is not None:
             return self._misuse(
                 module, function, site, helper, f"blocks: it reaches {path.target}", severity, place, path
@@ -313,7 +316,9 @@ class Analyzer:
             route=place.route,
             chain=list(path.hops),
             cached=path.cached,
-            fix=_fix_hints(site, None, entry.thread_bound) if site is not None else {"awaitable": False},
+            fix={**_fix_hints(site, None, entry.thread_bound), "lazy": path.lazy}
+            if site is not None
+            else {"awaitable": False},
         )
 
     def _misuse(

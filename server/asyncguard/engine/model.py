@@ -110,6 +110,9 @@ class CallSite:
     # Not a call in the source: a plain 'with obj:' entering an object (a thread lock), which
     # runs type(obj).__enter__. 'receiver' is the object; nothing to wrap in place.
     entered: bool = False
+    # The call's result is what its function returns (directly, through a slice, or through
+    # a local the function returns): a caller iterating that function's result iterates it.
+    returned: bool = False
 
 
 @dataclass
@@ -549,11 +552,21 @@ def callee_name(call: ast.Call) -> str:
     return func.id if isinstance(func, ast.Name) else ""
 
 
+@dataclass
+class FrameUses:
+    iterated: set[str]
+    streamed: set[str]
+    returned: set[str]
+    awaited_later: set[str]
+    nested: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]
+
+
 def _frame_uses(
     node: ast.FunctionDef | ast.AsyncFunctionDef,
-) -> tuple[set[str], set[str], set[str], list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]]:
+) -> FrameUses:
     """In one walk of the frame: local names it iterates (for loops, comprehensions, list(x),
-    *x, yield from x); names it only hands to a streaming response or returns; in a
+    *x, yield from x, 'in x'); names it only hands to a streaming response or returns; the
+    names it returns; in a
     coroutine, names bound once and then awaited or handed to gather()/create_task(): the call
     that made them returned an awaitable ('coro = deployment.apply(...)'; 'await coro'), as a
     sync/async dispatching function does in async code; and the defs and classes directly in
@@ -561,6 +574,7 @@ def _frame_uses(
     other_frames: list[ast.AST] = []
     iterated: set[str] = set()
     streamed: set[str] = set()
+    returned: set[str] = set()
     awaited: set[str] = set()
     bound: dict[str, int] = {}
     for child in frame_nodes(node.body, other_frames):
@@ -587,6 +601,7 @@ def _frame_uses(
                 streamed |= names
         elif isinstance(child, ast.Return) and isinstance(child.value, ast.Name):
             streamed.add(child.value.id)
+            returned.add(child.value.id)
         elif isinstance(child, ast.Await) and isinstance(child.value, ast.Name):
             awaited.add(child.value.id)
         elif isinstance(child, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
@@ -600,8 +615,8 @@ def _frame_uses(
     nested = [n for n in other_frames if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
     nested.sort(key=lambda n: (n.lineno, n.col_offset))
     if not isinstance(node, ast.AsyncFunctionDef):
-        return iterated, streamed, set(), nested
-    return iterated, streamed, {name for name in awaited if bound.get(name) == 1}, nested
+        return FrameUses(iterated, streamed, returned, set(), nested)
+    return FrameUses(iterated, streamed, returned, {name for name in awaited if bound.get(name) == 1}, nested)
 
 
 def _decorator_name(node: ast.expr) -> str:
@@ -644,12 +659,15 @@ class _FrameWalker:
         self.stmt_span: Span | None = None
         self.iterated: set[str] = set()
         self.streamed: set[str] = set()
+        self.returned: set[str] = set()
         self.awaited_later: set[str] = set()
         self.nested_defs: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = []
 
     def walk_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self.info.local_names.update(self.info.params)
-        self.iterated, self.streamed, self.awaited_later, self.nested_defs = _frame_uses(node)
+        uses = _frame_uses(node)
+        self.iterated, self.streamed, self.returned = uses.iterated, uses.streamed, uses.returned
+        self.awaited_later, self.nested_defs = uses.awaited_later, uses.nested
         for stmt in node.body:
             self._stmt(stmt)
 
@@ -660,17 +678,24 @@ class _FrameWalker:
         # Only the first iterable is evaluated now; the rest runs when someone iterates.
         self._expr(node.generators[0].iter, in_lambda=in_lambda)
 
-    def _consume(self, value: ast.expr, *, in_lambda: bool = False) -> bool:
-        """Walk an expression whose value is iterated right here, when it is a call or a slice
-        of one ('Item.objects.filter(...)[:50]' is still the lazy result the call made): the
-        call is marked consumed. False, with nothing walked, for anything else."""
+    def _consume(self, value: ast.expr, *, in_lambda: bool = False, returned: bool = False) -> bool:
+        """Walk an expression whose value is iterated right here (or, 'returned', handed to
+        the caller as the function's result), when it is a call or a slice of one
+        ('Item.objects.filter(...)[:50]' is still the lazy result the call made): the call is
+        marked so. False, with nothing walked, for anything else."""
         slices: list[ast.expr] = []
         while isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
             slices.append(value.slice)
             value = value.value
         if not isinstance(value, ast.Call):
             return False
-        self._call(value, consumed=True, in_lambda=in_lambda, parent_kind="subscript" if slices else None)
+        self._call(
+            value,
+            consumed=not returned,
+            returned=returned,
+            in_lambda=in_lambda,
+            parent_kind="subscript" if slices else None,
+        )
         for part in slices:
             self._expr(part, in_lambda=in_lambda)
         return True
@@ -724,6 +749,14 @@ class _FrameWalker:
         if isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.GeneratorExp):
             self._genexp(stmt.value, consumed=False)
             return
+        # What a coroutine returns is awaited, not iterated by its caller.
+        if (
+            isinstance(stmt, ast.Return)
+            and stmt.value is not None
+            and not self.info.is_async
+            and self._consume(stmt.value, returned=True)
+        ):
+            return
         if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in targets:
@@ -735,6 +768,9 @@ class _FrameWalker:
                     return
                 if single in self.iterated and self._consume(stmt.value):
                     # 'rows = read_rows(p)' then 'for row in rows': the generator runs here.
+                    return
+                if single in self.returned and not info.is_async and self._consume(stmt.value, returned=True):
+                    # 'qs = Item.objects.filter(...)' then 'return qs'.
                     return
                 if isinstance(stmt.value, ast.GeneratorExp) and self._deferred(single):
                     self._genexp(stmt.value, consumed=False)
@@ -898,6 +934,7 @@ class _FrameWalker:
         scheduled: bool = False,
         offload_misuse: str | None = None,
         consumed: bool = False,
+        returned: bool = False,
     ) -> None:
         func = node.func
         dotted = dotted_name(func)
@@ -935,6 +972,7 @@ class _FrameWalker:
             with_item=with_item,
             scheduled=scheduled,
             consumed=consumed or with_item,
+            returned=returned,
         )
         # The callee expression itself may evaluate calls: get_client().get(...).
         if isinstance(func, ast.Attribute):

@@ -43,6 +43,9 @@ class BlockPath:
     entry: Entry
     target: str
     cached: bool
+    # The blocking happens where the first hop's result is iterated (a helper returning a
+    # QuerySet or a paginator that its caller loops over), not inside the call itself.
+    lazy: bool = False
 
     def rank(self) -> tuple[int, int, int, int]:
         return (
@@ -75,13 +78,15 @@ class Reach:
         self._method_verdicts: dict[str, tuple[bool, frozenset[str]]] = {}
         self._methods_open: set[str] = set()
         self._memo: dict[tuple[FunctionRef, int], BlockPath | None] = {}
+        self._lazy_memo: dict[tuple[FunctionRef, int], BlockPath | None] = {}
         # What is being computed, by depth: functions, and the thread locks being checked.
-        self._stack: dict[FunctionRef | tuple[str, tuple[str, str]], int] = {}
+        self._stack: dict[FunctionRef | tuple[str, tuple[str, str]] | tuple[str, FunctionRef], int] = {}
         self._low = _NO_LOW
         self._locks: dict[tuple[str, str], bool] = {}
 
     def forget(self) -> None:
         self._memo.clear()
+        self._lazy_memo.clear()
         self._locks.clear()
         self._property_verdicts.clear()
         self._method_verdicts.clear()
@@ -282,12 +287,90 @@ class Reach:
                 # Calling a generator function runs none of its body; iterating it later does.
                 return None
             sub = self.blocking(callee, remaining - 1)
+            lazy = False
+            if sub is None and site is not None and site.consumed:
+                # 'for item in items()': iterating what the helper returns may block.
+                sub = self.lazy_result(callee, remaining - 1)
+                lazy = sub is not None
             if sub is None:
                 return None
             cached = sub.cached or (found is not None and found[1].cached)
             name = resolution.name or self.display_name(callee)
             hop = Hop(module.path, span, name, function.qualname)
-            return BlockPath((hop, *sub.hops), sub.entry, sub.target, cached)
+            return BlockPath((hop, *sub.hops), sub.entry, sub.target, cached, lazy=lazy)
+        return None
+
+    def lazy_result(self, ref: FunctionRef, remaining: int) -> BlockPath | None:
+        """Does iterating what this function returns block? It does when the function returns
+        a lazy result that blocks where it is iterated ('return Item.objects.filter(...)', a
+        boto3 paginator), or the result of another such function, or a generator that blocks."""
+        key = (ref, remaining)
+        if key in self._lazy_memo:
+            return self._lazy_memo[key]
+        frame = ("lazy", ref)
+        if frame in self._stack:
+            self._low = min(self._low, self._stack[frame])
+            return None
+        if remaining <= 0:
+            return None
+        found = self.function(ref)
+        if found is None or found[1].is_async:
+            self._lazy_memo[key] = None
+            return None
+        module, function = found
+        index = len(self._stack)
+        self._stack[frame] = index
+        saved_low, self._low = self._low, _NO_LOW
+        best: BlockPath | None = None
+        try:
+            for site in function.calls:
+                if not site.returned:
+                    continue
+                resolution = self.resolver.resolve_call(module, function, site)
+                path = self._returned_path(module, function, site, resolution, remaining)
+                best = better(best, path)
+        finally:
+            del self._stack[frame]
+            subtree_low = self._low
+            self._low = min(saved_low, subtree_low)
+        if subtree_low >= index:
+            self._lazy_memo[key] = best
+        return best
+
+    def _returned_path(
+        self,
+        module: ModuleInfo,
+        function: FunctionInfo,
+        site: CallSite,
+        resolution: Resolution,
+        remaining: int,
+    ) -> BlockPath | None:
+        if resolution.kind == "catalog" and resolution.match is not None:
+            entry = resolution.match.entry
+            if "not-iterated" not in entry.unless:
+                return None  # it blocks (or not) in the function itself
+            if self.resolver.catalog.is_allowed(resolution.name or entry.name):
+                return None
+            type_of, origin = self.resolver.type_of(module, function), self.resolver.origin_of(function)
+            if exempt(entry, site.node, type_of, origin, iterated=True):
+                return None
+            target = resolution.name or entry.name
+            hop = Hop(module.path, site.func_span, target, function.qualname)
+            return BlockPath((hop,), entry, target, cached=False, lazy=True)
+        if resolution.kind == "workspace" and resolution.function is not None:
+            callee = resolution.function
+            if self.resolver.catalog.is_allowed(resolution.name or ""):
+                return None
+            found = self.function(callee)
+            generator = found is not None and found[1].is_generator
+            # Iterating a returned generator runs its body; another helper's result, its laziness.
+            lookup = self.blocking if generator else self.lazy_result
+            sub = lookup(callee, remaining - 1)
+            if sub is None:
+                return None
+            name = resolution.name or self.display_name(callee)
+            hop = Hop(module.path, site.func_span, name, function.qualname)
+            return BlockPath((hop, *sub.hops), sub.entry, sub.target, sub.cached, lazy=True)
         return None
 
     def catalog_call_blocks(

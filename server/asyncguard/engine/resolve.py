@@ -286,7 +286,7 @@ class Resolver:
             if inferred is not None:
                 return inferred
             owner_method, self._pending_owner = self._pending_owner, None
-            worth = self._worth_jedi(site.attr, site.consumed)
+            worth = self._worth_jedi(site.attr, site.consumed or site.returned)
             if not worth or self._jedi_cannot_help(module, function, site):
                 return Resolution("other", via="prefilter")
             if owner_method is not None:
@@ -394,7 +394,7 @@ class Resolver:
         if owner.startswith("builtins.") or owner.split(".")[0] not in self.catalog.roots:
             # A builtin type, or a class from a package with no blocking calls listed at all.
             return Resolution("other", name=candidate, via="local")
-        if owner in self.local.classes and not self._worth_jedi(site.attr, site.consumed):
+        if owner in self.local.classes and not self._worth_jedi(site.attr, site.consumed or site.returned):
             # A library class the catalog knows, and a method name it lists nowhere. When the
             # name is listed elsewhere, jedi decides: it may be inherited from a listed class.
             return Resolution("other", name=candidate, via="local")
