@@ -548,6 +548,10 @@ def test_a_helper_returning_a_lazy_result_blocks_where_its_caller_iterates_it(an
         "app.items",
         "django.db.models.query.QuerySet.filter",
     ]
+    assert findings[0].alternative.startswith(
+        "build the list in a thread (await asyncio.to_thread(lambda: list(recent(...)))) "
+        "or make the chain async"
+    )
     document = Document(textwrap.dedent(HELPERS_RETURNING_LAZY_RESULTS).lstrip("\n"))
     assert [[fix.title for fix in fixes_for(document, f)] for f in findings] == [
         ["Ignore AG106 on this line"],

@@ -310,8 +310,8 @@ class Analyzer:
             message=message,
             target=path.target,
             reason=entry.reason,
-            alternative=f"await asyncio.to_thread({short.rsplit('.', 1)[-1]}, ...) or make the chain async; "
-            f"at the end: {entry.alternative}",
+            alternative=_offload_hint(short.rsplit(".", 1)[-1], path.lazy)
+            + f" or make the chain async; at the end: {entry.alternative}",
             function=function.qualname,
             route=place.route,
             chain=list(path.hops),
@@ -432,6 +432,13 @@ def _short(name: str) -> str:
     if len(parts) >= 2 and parts[-2][:1].isupper():
         return ".".join(parts[-2:])
     return parts[-1]
+
+
+def _offload_hint(helper: str, lazy: bool) -> str:
+    if lazy:
+        # The helper's result blocks where it is iterated: iterate it in the thread too.
+        return f"build the list in a thread (await asyncio.to_thread(lambda: list({helper}(...))))"
+    return f"await asyncio.to_thread({helper}, ...)"
 
 
 def _fix_hints(site: CallSite, awaitable_alternative: str | None, thread_bound: bool) -> dict[str, object]:
