@@ -566,11 +566,10 @@ def _frame_uses(
 ) -> FrameUses:
     """In one walk of the frame: local names it iterates (for loops, comprehensions, list(x),
     *x, yield from x, 'in x'); names it only hands to a streaming response or returns; the
-    names it returns; in a
-    coroutine, names bound once and then awaited or handed to gather()/create_task(): the call
-    that made them returned an awaitable ('coro = deployment.apply(...)'; 'await coro'), as a
-    sync/async dispatching function does in async code; and the defs and classes directly in
-    the frame, in source order."""
+    names it returns; in a coroutine, names bound once and then awaited or handed to
+    gather()/create_task(): the call that made them returned an awaitable ('coro =
+    deployment.apply(...)'; 'await coro'), as a sync/async dispatching function does in async
+    code; and the defs and classes directly in the frame, in source order."""
     other_frames: list[ast.AST] = []
     iterated: set[str] = set()
     streamed: set[str] = set()

@@ -288,7 +288,7 @@ class Reach:
                 return None
             sub = self.blocking(callee, remaining - 1)
             lazy = False
-            if sub is None and site is not None and site.consumed:
+            if sub is None and site is not None and site.consumed and not site.with_item:
                 # 'for item in items()': iterating what the helper returns may block.
                 sub = self.lazy_result(callee, remaining - 1)
                 lazy = sub is not None
