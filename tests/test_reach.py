@@ -662,6 +662,39 @@ def test_a_lock_shared_across_modules_is_judged_by_every_holder(analyze):
     ]
 
 
+def test_a_getter_reading_its_own_name_on_another_object_is_judged_in_full(analyze):
+    """Walking every getter named 'name' starts with Foo.name, which reads 'self.bar.name':
+    that nested read is looked up (Bar.name, walked later, blocks) instead of being taken as
+    harmless, which left Foo.name remembered as harmless and the coroutine's read unreported."""
+    findings = analyze(
+        """
+        import time
+
+
+        class Foo:
+            def __init__(self) -> None:
+                self.bar = Bar()
+
+            @property
+            def name(self) -> str:
+                return self.bar.name
+
+
+        class Bar:
+            @property
+            def name(self) -> str:
+                time.sleep(1)
+                return "bar"
+
+
+        async def handler(foo: Foo) -> str:
+            return foo.name
+        """
+    )
+    assert brief(findings) == [(21, "AG101", "time.sleep")]
+    assert [hop.callee for hop in findings[0].chain] == ["app.Foo.name", "app.Bar.name", "time.sleep"]
+
+
 def test_a_lock_taken_again_under_its_own_check_is_judged_in_full(analyze):
     """'done' takes the condition and, inside, calls '_notify', which takes it again: while the
     condition's holders are being judged, '_notify' must not be remembered as harmless, since

@@ -77,6 +77,7 @@ class Reach:
         self._property_verdicts: dict[str, bool] = {}
         self._method_verdicts: dict[str, tuple[bool, frozenset[str]]] = {}
         self._methods_open: set[str] = set()
+        self._properties_open: set[str] = set()
         self._memo: dict[tuple[FunctionRef, int], BlockPath | None] = {}
         self._lazy_memo: dict[tuple[FunctionRef, int], BlockPath | None] = {}
         # What is being computed, by depth: functions, and the thread locks being checked.
@@ -98,15 +99,19 @@ class Reach:
         verdict = self._property_verdicts.get(name)
         if verdict is not None:
             return verdict
-        # Provisional answer while the getters are walked: a getter reading its own name adds
-        # no blocking path of its own.
-        self._property_verdicts[name] = False
-        verdict, complete = self._walk_name(name, self.property_files, lambda f: f.kind == "property")
+        if name in self._properties_open:
+            # Read again inside a getter of that name ('self.bar.name' in Foo.name): which
+            # getter it runs is looked up. A provisional "no" here made Foo.name look harmless
+            # for good, though Bar.name, walked after it, blocks.
+            return True
+        self._properties_open.add(name)
+        try:
+            verdict, complete = self._walk_name(name, self.property_files, lambda f: f.kind == "property")
+        finally:
+            self._properties_open.discard(name)
         if verdict or complete:
             self._property_verdicts[name] = verdict
-        else:
-            # Computed while a caller up the stack was unfinished: ask again next time.
-            del self._property_verdicts[name]
+        # Otherwise computed while a caller up the stack was unfinished: asked again next time.
         return verdict
 
     def method_may_block(self, name: str) -> bool:
