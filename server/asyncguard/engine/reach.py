@@ -13,6 +13,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar, Union
 
 from .catalog import Entry, exempt
 from .findings import Hop
@@ -22,6 +23,11 @@ from .resolve import FunctionRef, Resolution, Resolver
 from .rules import CATEGORY_COST, WARNING
 
 _NO_LOW = 1 << 30
+
+# What is on the analysis stack: a function, a thread lock being checked ('lock', key) or a
+# function whose result is being iterated ('lazy', ref).
+_Frame = Union[FunctionRef, tuple[str, tuple[str, str]], tuple[str, FunctionRef]]
+_T = TypeVar("_T")
 
 
 def _wrappers(module: ModuleInfo, decorator: FunctionInfo, depth: int = 0) -> list[str]:
@@ -81,7 +87,7 @@ class Reach:
         self._memo: dict[tuple[FunctionRef, int], BlockPath | None] = {}
         self._lazy_memo: dict[tuple[FunctionRef, int], BlockPath | None] = {}
         # What is being computed, by depth: functions, and the thread locks being checked.
-        self._stack: dict[FunctionRef | tuple[str, tuple[str, str]] | tuple[str, FunctionRef], int] = {}
+        self._stack: dict[_Frame, int] = {}
         self._low = _NO_LOW
         self._locks: dict[tuple[str, str], bool] = {}
 
@@ -146,6 +152,29 @@ class Reach:
         # have missed a path through it.
         return True
 
+    def _met_on_stack(self, frame: _Frame) -> bool:
+        """Is 'frame' still being computed up the stack (a cycle)? Then what is concluded
+        below it is provisional: the low mark says so to every frame in between."""
+        index = self._stack.get(frame)
+        if index is None:
+            return False
+        self._low = min(self._low, index)
+        return True
+
+    def _framed(self, frame: _Frame, compute: Callable[[], _T]) -> tuple[_T, bool]:
+        """Run 'compute' with 'frame' on the stack; also whether it completed without meeting
+        an unfinished frame above this one (only then may its answer be kept)."""
+        index = len(self._stack)
+        self._stack[frame] = index
+        saved_low, self._low = self._low, _NO_LOW
+        try:
+            result = compute()
+        finally:
+            del self._stack[frame]
+            subtree_low = self._low
+            self._low = min(saved_low, subtree_low)
+        return result, subtree_low >= index
+
     def _walk_name(
         self, name: str, files: dict[str, set[str]], wanted: Callable[[FunctionInfo], bool]
     ) -> tuple[bool, bool]:
@@ -197,9 +226,7 @@ class Reach:
         key = (ref, remaining)
         if key in self._memo:
             return self._memo[key]
-        if ref in self._stack:
-            # A cycle: the caller up the stack is still being computed.
-            self._low = min(self._low, self._stack[ref])
+        if self._met_on_stack(ref):
             return None
         if remaining <= 0:
             return None
@@ -212,18 +239,13 @@ class Reach:
             # Calling a coroutine function only makes a coroutine; its body is analysed on its own.
             self._memo[key] = None
             return None
-        index = len(self._stack)
-        self._stack[ref] = index
-        saved_low, self._low = self._low, _NO_LOW
-        try:
-            best = better(
+        best, complete = self._framed(
+            ref,
+            lambda: better(
                 self._own_path(module, function, remaining), self._decorated_path(module, function, remaining)
-            )
-        finally:
-            del self._stack[ref]
-            subtree_low = self._low
-            self._low = min(saved_low, subtree_low)
-        if subtree_low >= index:
+            ),
+        )
+        if complete:
             self._memo[key] = best
         return best
 
@@ -313,8 +335,7 @@ class Reach:
         if key in self._lazy_memo:
             return self._lazy_memo[key]
         frame = ("lazy", ref)
-        if frame in self._stack:
-            self._low = min(self._low, self._stack[frame])
+        if self._met_on_stack(frame):
             return None
         if remaining <= 0:
             return None
@@ -323,22 +344,17 @@ class Reach:
             self._lazy_memo[key] = None
             return None
         module, function = found
-        index = len(self._stack)
-        self._stack[frame] = index
-        saved_low, self._low = self._low, _NO_LOW
-        best: BlockPath | None = None
-        try:
+
+        def returned_paths() -> BlockPath | None:
+            best: BlockPath | None = None
             for site in function.calls:
-                if not site.returned:
-                    continue
-                resolution = self.resolver.resolve_call(module, function, site)
-                path = self._returned_path(module, function, site, resolution, remaining)
-                best = better(best, path)
-        finally:
-            del self._stack[frame]
-            subtree_low = self._low
-            self._low = min(saved_low, subtree_low)
-        if subtree_low >= index:
+                if site.returned:
+                    resolution = self.resolver.resolve_call(module, function, site)
+                    best = better(best, self._returned_path(module, function, site, resolution, remaining))
+            return best
+
+        best, complete = self._framed(frame, returned_paths)
+        if complete:
             self._lazy_memo[key] = best
         return best
 
@@ -412,22 +428,16 @@ class Reach:
         # again, however far down, is a cycle, and what was concluded under it (that lock
         # held briefly) is not kept.
         frame = ("lock", key)
-        if frame in self._stack:
-            self._low = min(self._low, self._stack[frame])
+        if self._met_on_stack(frame):
             return False
-        index = len(self._stack)
-        self._stack[frame] = index
-        saved_low, self._low = self._low, _NO_LOW
-        try:
-            result = any(
+        result, complete = self._framed(
+            frame,
+            lambda: any(
                 self._blocks_inside(holder_module, holder, body)
                 for holder_module, holder, body in self._holders(module, function, name, key)
-            )
-        finally:
-            del self._stack[frame]
-            subtree_low = self._low
-            self._low = min(saved_low, subtree_low)
-        if result or subtree_low >= index:
+            ),
+        )
+        if result or complete:
             self._locks[key] = result
         return result
 
