@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import textwrap
+
+from asyncguard.engine.findings import Finding
+from asyncguard.fixes.builders import Document, fixes_for
 from conftest import brief
+
+
+def fix_titles(code: str, findings: list[Finding]) -> list[list[str]]:
+    """The quick fixes the editor offers for each finding of the module, in order."""
+    document = Document(textwrap.dedent(code).lstrip("\n"))
+    return [[fix.title for fix in fixes_for(document, finding, findings)] for finding in findings]
 
 
 def test_direct_call_in_async_def_is_flagged_and_sync_def_is_not(analyze):
@@ -392,10 +402,6 @@ def test_a_django_queryset_blocks_where_it_is_iterated(analyze):
     """Building a QuerySet runs no query; iterating one does (a for loop, a comprehension,
     list()), and 'async for' or sync_to_async(list) are the async ways. The offloading quick fix
     is not offered where only the lazy call could be moved: its iteration would stay on the loop."""
-    import textwrap
-
-    from asyncguard.fixes.builders import Document, fixes_for
-
     findings = analyze(DJANGO_VIEWS)
     assert [(f.span.line, f.code, f.message) for f in findings] == [
         (
@@ -423,11 +429,35 @@ def test_a_django_queryset_blocks_where_it_is_iterated(analyze):
             "it calls django.db.models.query.QuerySet.filter",
         ),
     ]
-    document = Document(textwrap.dedent(DJANGO_VIEWS).lstrip("\n"))
-    assert [[fix.title for fix in fixes_for(document, f)] for f in findings[:3]] == [
-        ["Ignore AG106 on this line"]
-    ] * 3
-    assert fixes_for(document, findings[3])[0].title.startswith("Run item_names in a thread")
+    titles = fix_titles(DJANGO_VIEWS, findings)
+    assert titles[:3] == [["Ignore AG106 on this line"]] * 3
+    assert titles[3][0].startswith("Run item_names in a thread")
+
+
+def test_a_run_of_lazy_results_gets_no_block_fix(analyze):
+    """Moving the statements that make the QuerySets into a thread function would hand 'rows'
+    back unevaluated, to be iterated on the loop after all: no block fix either."""
+    code = """
+        from django.db import models
+
+
+        class Item(models.Model):
+            name = models.CharField(max_length=10)
+
+
+        async def names():
+            out = []
+            for item in Item.objects.all():
+                out.append(item.name)
+            rows = Item.objects.filter(name="x")
+            return out, [row.name for row in rows]
+        """
+    findings = analyze(code)
+    assert brief(findings) == [
+        (10, "AG106", "django.db.models.query.QuerySet.all"),
+        (12, "AG106", "django.db.models.query.QuerySet.filter"),
+    ]
+    assert fix_titles(code, findings) == [["Ignore AG106 on this line"]] * 2
 
 
 def test_slices_and_membership_tests_iterate_what_they_are_given(analyze):
@@ -518,10 +548,6 @@ def test_a_helper_returning_a_lazy_result_blocks_where_its_caller_iterates_it(an
     a paginator or a generator: iterating the helper's result runs the query, the requests or
     the generator's body on the loop; keeping the result without iterating it does not. Moving
     the helper call to a thread would leave the iteration on the loop: no offloading fix."""
-    import textwrap
-
-    from asyncguard.fixes.builders import Document, fixes_for
-
     findings = analyze(HELPERS_RETURNING_LAZY_RESULTS)
     assert [(f.span.line, f.code, f.message) for f in findings] == [
         (
@@ -552,8 +578,7 @@ def test_a_helper_returning_a_lazy_result_blocks_where_its_caller_iterates_it(an
         "build the list in a thread (await asyncio.to_thread(lambda: list(recent(...)))) "
         "or make the chain async"
     )
-    document = Document(textwrap.dedent(HELPERS_RETURNING_LAZY_RESULTS).lstrip("\n"))
-    assert [[fix.title for fix in fixes_for(document, f)] for f in findings] == [
+    assert fix_titles(HELPERS_RETURNING_LAZY_RESULTS, findings) == [
         ["Ignore AG106 on this line"],
         ["Ignore AG107 on this line"],
         ["Ignore AG101 on this line"],

@@ -240,7 +240,7 @@ class Analyzer:
         if site.offload_misuse is not None:
             return self._misuse(module, function, site, target, entry.reason, entry.severity, place)
         message = f"{target} blocks the event loop in {place.text}"
-        if "not-iterated" in entry.unless:
+        if entry.lazy:
             # Flagged where the lazy result is made, but the time goes where it is iterated.
             message = f"iterating the result of {target} blocks the event loop in {place.text}"
         if entry.severity == INFO:
@@ -259,12 +259,7 @@ class Analyzer:
             alternative=entry.alternative,
             function=function.qualname,
             route=place.route,
-            fix={
-                **_fix_hints(site, entry.awaitable_alternative, entry.thread_bound),
-                # The call only builds a lazy result that blocks where it is iterated: moving the
-                # call to a thread would leave the blocking iteration on the loop.
-                "lazy": "not-iterated" in entry.unless,
-            },
+            fix=_fix_hints(site, entry.awaitable_alternative, entry.thread_bound, entry.lazy),
         )
 
     def _transitive(
@@ -316,7 +311,7 @@ class Analyzer:
             route=place.route,
             chain=list(path.hops),
             cached=path.cached,
-            fix={**_fix_hints(site, None, entry.thread_bound), "lazy": path.lazy}
+            fix=_fix_hints(site, None, entry.thread_bound, path.lazy)
             if site is not None
             else {"awaitable": False},
         )
@@ -441,8 +436,13 @@ def _offload_hint(helper: str, lazy: bool) -> str:
     return f"await asyncio.to_thread({helper}, ...)"
 
 
-def _fix_hints(site: CallSite, awaitable_alternative: str | None, thread_bound: bool) -> dict[str, object]:
+def _fix_hints(
+    site: CallSite, awaitable_alternative: str | None, thread_bound: bool, lazy: bool = False
+) -> dict[str, object]:
     return {
+        # The finding's call only makes a lazy result that blocks where it is iterated: moving
+        # the call to a thread would leave the blocking iteration on the loop.
+        "lazy": lazy,
         "awaitable": not site.in_lambda,
         "parent": site.parent_kind,
         "with_item": site.with_item,

@@ -75,6 +75,11 @@ class Entry:
         return BY_CATEGORY[self.category].code
 
     @property
+    def lazy(self) -> bool:
+        """The call makes a lazy result that blocks only where it is iterated."""
+        return "not-iterated" in self.unless
+
+    @property
     def is_pattern(self) -> bool:
         return "*" in self.name or "?" in self.name
 
@@ -118,7 +123,7 @@ class Catalog:
                         self.method_prefixes.add(prefix)
                 else:
                     self.method_names.add(last)
-                    (lazy if "not-iterated" in entry.unless else eager).add(last)
+                    (lazy if entry.lazy else eager).add(last)
         self._only_when_iterated = lazy - eager
 
     def __len__(self) -> int:

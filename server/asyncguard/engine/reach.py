@@ -368,7 +368,7 @@ class Reach:
     ) -> BlockPath | None:
         if resolution.kind == "catalog" and resolution.match is not None:
             entry = resolution.match.entry
-            if "not-iterated" not in entry.unless:
+            if not entry.lazy:
                 return None  # it blocks (or not) in the function itself
             if self.resolver.catalog.is_allowed(resolution.name or entry.name):
                 return None

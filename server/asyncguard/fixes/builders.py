@@ -231,16 +231,14 @@ def _comment_line(doc: Document, finding: Finding) -> int | None:
 
 
 def run_block_fix(doc: Document, finding: Finding, findings: list[Finding]) -> CodeFix | None:
+    if finding.fix.get("lazy"):
+        return None  # the statements moved would leave the blocking iteration behind
     return _checked(doc, block_fix(doc.text, doc.tree, doc.lines, finding, findings))
 
 
 def fixes_for(doc: Document, finding: Finding, findings: list[Finding] | None = None) -> list[CodeFix]:
     """Every fix on offer for one finding, the preferred one first."""
-    block = (
-        run_block_fix(doc, finding, findings if findings is not None else [finding])
-        if not finding.fix.get("lazy")
-        else None
-    )
+    block = run_block_fix(doc, finding, findings if findings is not None else [finding])
     if block is not None and finding.fix.get("thread_bound"):
         # The wrap would split a thread-bound object across threads: only the block is safe.
         block.preferred = True
