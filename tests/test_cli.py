@@ -157,7 +157,16 @@ def test_broken_environment_is_a_one_line_error(project: Path) -> None:
 def test_missing_environment_is_a_one_line_error(project: Path) -> None:
     result = run_cli("check", "--python", "nowhere/venv", "app", cwd=project)
     assert result.returncode == 2
-    assert result.stderr == "asyncguard: error: python environment 'nowhere/venv' does not exist\n"
+    missing = project / "nowhere" / "venv"
+    assert result.stderr == f"asyncguard: error: python environment '{missing}' does not exist\n"
+
+
+def test_a_relative_python_flag_is_relative_to_where_it_is_typed(project: Path) -> None:
+    # Typed in a subfolder: '../env' is the project's 'env', not a folder beside the project.
+    (project / "env").symlink_to(sys.prefix, target_is_directory=True)
+    result = run_cli("check", "--python", "../env", "--format", "json", ".", cwd=project / "app")
+    assert result.returncode == 1, result.stderr
+    assert len(json.loads(result.stdout)["findings"]) == 4
 
 
 def test_unreadable_file_is_reported_and_the_rest_is_checked(project: Path) -> None:

@@ -96,6 +96,10 @@ def _config_for(args: argparse.Namespace, root: Path) -> Config:
     overrides: dict[str, object] = {}
     for flag in ("python", "scope", "min_severity", "follow_libraries", "cpu_heavy"):
         value = getattr(args, flag)
+        if flag == "python" and value is not None:
+            # A path typed on the command line is relative to where it was typed; the same
+            # setting in pyproject.toml is relative to the project.
+            value = str(Path(value).expanduser().absolute())
         if value is not None:
             overrides[flag] = value
     if args.max_depth is not None:

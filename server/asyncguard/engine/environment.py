@@ -43,7 +43,8 @@ def choose_environment(root: Path, explicit: str | None = None) -> EnvironmentCh
         if not path.is_absolute():
             path = (root / path).absolute()
         if not path.exists():
-            raise PythonEnvironmentError(f"python environment {explicit!r} does not exist")
+            where = "" if Path(explicit).expanduser().is_absolute() else f" (looked for {path})"
+            raise PythonEnvironmentError(f"python environment {explicit!r} does not exist{where}")
         if path.is_dir() and _interpreter_in(path) is None:
             raise PythonEnvironmentError(f"{explicit!r} is not a virtual environment (no bin/python in it)")
         return EnvironmentChoice(path, "explicit")
