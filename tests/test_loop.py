@@ -343,6 +343,32 @@ def test_injected_dependencies_take_the_type_of_their_fallback(analyze):
     ]
 
 
+def test_a_finished_future_handed_over_by_tenacity_does_not_wait(analyze):
+    findings = analyze(
+        """
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        from tenacity import RetryCallState
+
+        pool = ThreadPoolExecutor()
+
+
+        async def before_sleep(retry_state: RetryCallState) -> None:
+            error = retry_state.outcome.exception() if retry_state.outcome else None
+            print(error, retry_state.outcome.result())
+
+
+        async def waits(future: Future) -> None:
+            future.result()
+            pool.submit(print).exception()
+        """
+    )
+    assert brief(findings) == [
+        (14, "AG108", "concurrent.futures._base.Future.result"),
+        (15, "AG108", "concurrent.futures._base.Future.exception"),
+    ]
+
+
 def test_boto3_pages_block_where_they_are_iterated(analyze):
     findings = analyze(
         """

@@ -34,6 +34,7 @@ _ENTRY_KEYS = {
     "alternative",
     "severity",
     "receivers",
+    "not_receivers",
     "exclude",
     "thread_bound",
     "awaitable_alternative",
@@ -56,6 +57,9 @@ class Entry:
     # Class full names the receiver must be inferred as (when the method is shared with
     # async look-alikes, e.g. redis command mixins).
     receivers: tuple[str, ...] = ()
+    # Class full names whose instances never block here although they inherit the method (a
+    # subclass that is always finished when code sees it: tenacity's retry outcome).
+    not_receivers: tuple[str, ...] = ()
     # For class-wide entries ('Class.*'): method names that do not block.
     exclude: tuple[str, ...] = ()
     # Objects made by this call belong to the thread that made them (sqlite3).
@@ -291,6 +295,7 @@ def _entry_from_table(table: dict[str, object], category: str, where: str) -> En
         alternative=str(table["alternative"]),
         aliases=tuple(table.get("aliases", ())),  # type: ignore[arg-type]
         receivers=tuple(table.get("receivers", ())),  # type: ignore[arg-type]
+        not_receivers=tuple(table.get("not_receivers", ())),  # type: ignore[arg-type]
         exclude=tuple(table.get("exclude", ())),  # type: ignore[arg-type]
         thread_bound=bool(table.get("thread_bound", False)),
         awaitable_alternative=table.get("awaitable_alternative"),  # type: ignore[arg-type]

@@ -979,11 +979,11 @@ class Resolver:
         entry = resolution.match.entry if resolution.match else None
         if entry is None:
             return resolution
-        needs_check = bool(entry.receivers) or _shares_with_async(entry.name)
+        needs_check = bool(entry.receivers or entry.not_receivers) or _shares_with_async(entry.name)
         if not needs_check:
             return resolution
         types = self._receiver_types(script, site, module)
-        if any(_is_async_type(t) for t in types):
+        if any(_is_async_type(t) or t in entry.not_receivers for t in types):
             return Resolution("other", name=resolution.name, via="jedi")
         if entry.receivers and not any(t in entry.receivers for t in types):
             return Resolution("other", name=resolution.name, via="jedi")
