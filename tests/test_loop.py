@@ -343,6 +343,39 @@ def test_injected_dependencies_take_the_type_of_their_fallback(analyze):
     ]
 
 
+def test_a_joined_path_is_reported_as_the_path_it_is(analyze):
+    # Where only jedi can type the receiver ('Final', a local first bound to None), it types
+    # '.parent' and 'Path(...) / name' as PurePath, which has no mkdir, exists or unlink.
+    findings = analyze(
+        """
+        from pathlib import Path
+        from typing import Final
+
+
+        async def serve(path: str) -> None:
+            socket_path: Final = Path(path)
+            socket_path.parent.mkdir(parents=True, exist_ok=True)
+
+
+        async def convert(name: str) -> None:
+            temp_file_path = None
+            try:
+                temp_file_path = Path("/tmp") / name
+            finally:
+                if temp_file_path and temp_file_path.exists():
+                    temp_file_path.unlink()
+        """
+    )
+    assert brief(findings) == [
+        (7, "AG104", "pathlib.Path.mkdir"),
+        (15, "AG104", "pathlib.Path.exists"),
+        (16, "AG104", "pathlib.Path.unlink"),
+    ]
+    assert findings[0].message == (
+        "pathlib.Path.mkdir briefly blocks the event loop in async function serve (filesystem metadata)"
+    )
+
+
 def test_a_finished_future_handed_over_by_tenacity_does_not_wait(analyze):
     findings = analyze(
         """

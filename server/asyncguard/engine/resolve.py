@@ -997,7 +997,7 @@ class Resolver:
             candidate = f"{type_name}.{site.attr}"
             match = self.catalog.match(candidate)
             if match is not None:
-                return Resolution("catalog", name=candidate, match=match, via="jedi")
+                return Resolution("catalog", name=_target_name(match, candidate), match=match, via="jedi")
         return UNKNOWN
 
 
