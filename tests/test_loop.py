@@ -376,6 +376,49 @@ def test_a_joined_path_is_reported_as_the_path_it_is(analyze):
     )
 
 
+def test_forms_that_return_at_once_are_not_reported(analyze):
+    findings = analyze(
+        """
+        import os
+        import queue
+        import threading
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        lock = threading.Lock()
+        jobs: queue.Queue = queue.Queue()
+        pool = ThreadPoolExecutor()
+
+
+        async def poll(pid: int, future: Future) -> None:
+            lock.acquire(blocking=False)
+            lock.acquire(False)
+            jobs.get(block=False)
+            future.result(timeout=0)
+            pool.shutdown(wait=False)
+            os.waitpid(-1, os.WNOHANG)
+            os.waitpid(pid, os.WNOHANG | os.WUNTRACED)
+            os.wait4(pid, os.WNOHANG)
+
+
+        async def waits(pid: int, future: Future) -> None:
+            lock.acquire()
+            jobs.get(True)
+            future.result(timeout=5)
+            pool.shutdown()
+            os.waitpid(pid, 0)
+            os.waitpid(pid, os.WUNTRACED)
+        """
+    )
+    assert [(line, target) for line, _, target in brief(findings)] == [
+        (23, "_thread.LockType.acquire"),
+        (24, "queue.Queue.get"),
+        (25, "concurrent.futures._base.Future.result"),
+        (26, "concurrent.futures.thread.ThreadPoolExecutor.shutdown"),
+        (27, "os.waitpid"),
+        (28, "os.waitpid"),
+    ]
+
+
 def test_a_finished_future_handed_over_by_tenacity_does_not_wait(analyze):
     findings = analyze(
         """

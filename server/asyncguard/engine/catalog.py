@@ -69,8 +69,9 @@ class Entry:
     # Forms that make the call non-blocking: 'blocking=False' (keyword or, with an index,
     # '0=False' for a positional), a bare keyword name that must merely be present, 'N:memory'
     # or 'name:memory' (that argument is an io.BytesIO/StringIO), 'receiver:memory' (the object
-    # was made over one), 'receiver:client-cursor' (a psycopg cursor made without a name), and
-    # 'not-iterated' (a lazy iterator: it blocks only where its result is iterated).
+    # was made over one), 'receiver:client-cursor' (a psycopg cursor made without a name),
+    # 'N~FLAG' (argument N or-s in a flag named FLAG: 'os.WNOHANG') and 'not-iterated' (a lazy
+    # iterator: it blocks only where its result is iterated).
     unless: tuple[str, ...] = ()
     source: str = field(default="catalog", compare=False)
 
@@ -252,14 +253,15 @@ def exempt(
             if value is not None and not isinstance(value, ast.Starred) and _in_memory(value, type_of):
                 return True
             continue
+        if "~" in condition:
+            # 'N~FLAG': argument N is a flag set naming FLAG ('os.WNOHANG', 'WNOHANG | WUNTRACED').
+            where, _, flag = condition.partition("~")
+            value = _argument(call, where)
+            if value is not None and flag in _flag_names(value):
+                return True
+            continue
         name, _, literal = condition.partition("=")
-        value: ast.expr | None = None
-        if name.isdigit():
-            index = int(name)
-            if index < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
-                value = call.args[index]
-        else:
-            value = next((k.value for k in call.keywords if k.arg == name), None)
+        value = _argument(call, name)
         if value is None:
             continue
         if not literal:
@@ -275,6 +277,28 @@ def exempt(
         ):
             return True
     return False
+
+
+def _argument(call: ast.Call, where: str) -> ast.expr | None:
+    """The positional argument at index 'where' (when no star argument comes before it) or
+    the keyword argument named 'where'."""
+    if where.isdigit():
+        index = int(where)
+        if index < len(call.args) and not any(isinstance(a, ast.Starred) for a in call.args[: index + 1]):
+            return call.args[index]
+        return None
+    return next((k.value for k in call.keywords if k.arg == where), None)
+
+
+def _flag_names(value: ast.expr) -> set[str]:
+    """The last identifiers of the names or attributes or-ed together in 'value'."""
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.BitOr):
+        return _flag_names(value.left) | _flag_names(value.right)
+    if isinstance(value, ast.Attribute):
+        return {value.attr}
+    if isinstance(value, ast.Name):
+        return {value.id}
+    return set()
 
 
 def _entry_from_table(table: dict[str, object], category: str, where: str) -> Entry:
