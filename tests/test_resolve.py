@@ -233,6 +233,43 @@ def test_same_file_names_in_namespace_folders_do_not_collide(analyze):
     assert brief(findings) == [(4, "AG104", "builtins.open")]
 
 
+def test_modules_under_a_namespace_folder_of_a_package_keep_their_full_name(analyze):
+    # pkg/hooks/ and pkg/plugins/ have no __init__.py: their 'sample' packages are namespace
+    # portions of pkg, imported as pkg.plugins.sample.impl, whatever their own __init__ says.
+    findings = analyze(
+        files={
+            "pyproject.toml": "[project]\nname = 'x'\n",
+            "pkg/__init__.py": "",
+            "pkg/hooks/sample/__init__.py": "",
+            "pkg/hooks/sample/impl.py": "def work():\n    return 1\n",
+            "pkg/plugins/sample/__init__.py": "",
+            "pkg/plugins/sample/impl.py": """
+                import time
+
+
+                def load():
+                    time.sleep(1)
+
+
+                def work():
+                    load()
+                """,
+            "pkg/routes.py": """
+                from pkg.plugins.sample.impl import work
+
+                async def handler():
+                    work()
+                """,
+        }
+    )
+    assert brief(findings) == [(4, "AG101", "time.sleep")]
+    assert [step.callee for step in findings[0].chain] == [
+        "pkg.plugins.sample.impl.work",
+        "pkg.plugins.sample.impl.load",
+        "time.sleep",
+    ]
+
+
 def test_callee_split_over_lines(analyze):
     findings = analyze(
         """

@@ -175,7 +175,13 @@ def module_names_for(path: Path, root: Path) -> list[str]:
         if pieces:
             name = ".".join(pieces)
             if name not in names:
-                names.append(name)
+                # A folder without __init__.py inside a regular package is a namespace portion
+                # of it ('pkg/hooks/custom/' with pkg/__init__.py): the module is imported by its
+                # full name, and its short name may well be another module's too.
+                if names and (base / pieces[0] / "__init__.py").is_file() and name.endswith("." + names[0]):
+                    names.insert(0, name)
+                else:
+                    names.append(name)
     return names or [stem]
 
 
