@@ -270,6 +270,96 @@ def test_modules_under_a_namespace_folder_of_a_package_keep_their_full_name(anal
     ]
 
 
+def test_imports_inside_a_function_are_its_import_table(analyze):
+    # 'load' is no catalog method: only the import tells what 'json.load' is, here as at
+    # module level. A name also bound otherwise in the frame is not taken from its import.
+    findings = analyze(
+        """
+        async def airlines(path: str):
+            import json
+
+            with open(path, encoding="utf-8") as f:
+                return json.load(f)
+
+
+        def outer():
+            import pickle as pk
+
+            async def inner(path: str):
+                with open(path, "rb") as f:
+                    return pk.load(f)
+
+            return inner
+
+
+        async def shadowed(json, path: str):
+            import json
+
+            with open(path) as f:
+                return json.load(f)
+        """
+    )
+    assert brief(findings) == [
+        (4, "AG104", "builtins.open"),
+        (5, "AG104", "json.load"),
+        (12, "AG104", "builtins.open"),
+        (13, "AG104", "pickle.load"),
+        (21, "AG104", "builtins.open"),
+    ]
+
+
+def test_an_overloaded_name_runs_its_implementation(analyze):
+    findings = analyze(
+        files={
+            "clients.py": """
+                import time
+                from typing import overload
+
+
+                @overload
+                def get_client(sync: bool) -> int: ...
+                @overload
+                def get_client() -> str: ...
+                def get_client(sync=False):
+                    time.sleep(1)
+                    return 1
+
+
+                class Store:
+                    @overload
+                    def read(self, key: int) -> int: ...
+                    @overload
+                    def read(self, key: str) -> str: ...
+                    def read(self, key):
+                        return open(key).read()
+                """,
+            "app.py": """
+                from clients import Store, get_client
+
+
+                async def module_import():
+                    return get_client()
+
+
+                async def local_import():
+                    from clients import get_client as client
+
+                    return client(True)
+
+
+                async def method(store: Store):
+                    return store.read("k")
+                """,
+        }
+    )
+    assert [(f.path.rsplit("/", 1)[-1], f.span.line, f.target) for f in findings] == [
+        ("app.py", 5, "time.sleep"),
+        ("app.py", 11, "time.sleep"),
+        ("app.py", 15, "builtins.open"),
+    ]
+    assert [step.callee for step in findings[0].chain] == ["clients.get_client", "time.sleep"]
+
+
 def test_callee_split_over_lines(analyze):
     findings = analyze(
         """

@@ -145,6 +145,9 @@ class FunctionInfo:
     local_names: set[str] = field(default_factory=set)
     global_names: set[str] = field(default_factory=set)
     nested: dict[str, str] = field(default_factory=dict)  # local def name -> qualname
+    # name -> dotted target for names bound by imports in the function's own frame ('import
+    # json' inside a handler); a name imported twice to different targets is left out.
+    imports: dict[str, str] = field(default_factory=dict)
     params: list[str] = field(default_factory=list)
     is_generator: bool = False
     is_contextmanager: bool = False
@@ -194,6 +197,12 @@ class ModuleInfo:
     # A hash of the module's top-level statements other than definitions (imports,
     # assignments): what every definition's meaning may depend on.
     header_key: str = ""
+    # '@overload' stubs -> the definition after them that runs when the name is called.
+    implementations: dict[str, str] = field(default_factory=dict)
+
+    def runtime_function(self, qualname: str) -> str:
+        """The definition a call of 'qualname' runs: an overloaded name's implementation."""
+        return self.implementations.get(qualname, qualname)
 
     @property
     def package(self) -> str:
@@ -219,6 +228,38 @@ def _resolve_relative(package: str, level: int, module: str | None) -> str:
     if module:
         return f"{base}.{module}" if base else module
     return base
+
+
+def _implementations(functions: dict[str, FunctionInfo]) -> dict[str, str]:
+    """Each '@overload' stub's implementation: the next definition of the same name in the same
+    scope that is not a stub. A redefinition's qualname ends in '@line'."""
+    found: dict[str, str] = {}
+    waiting: dict[str, list[str]] = {}
+    for qualname, info in functions.items():
+        base = qualname.rsplit("@", 1)[0] if qualname.rpartition("@")[2].isdigit() else qualname
+        if any(d.rsplit(".", 1)[-1] == "overload" for d in info.decorators):
+            waiting.setdefault(base, []).append(qualname)
+        elif base in waiting:
+            for stub in waiting.pop(base):
+                found[stub] = qualname
+    return found
+
+
+def _import_bindings(stmt: ast.Import | ast.ImportFrom, package: str) -> Iterator[tuple[str, str]]:
+    """(local name, dotted target) for each name an import statement binds; 'import a.b'
+    binds 'a' to the package a."""
+    if isinstance(stmt, ast.Import):
+        for alias in stmt.names:
+            if alias.asname:
+                yield alias.asname, alias.name
+            else:
+                root = alias.name.split(".")[0]
+                yield root, root
+        return
+    base = _resolve_relative(package, stmt.level, stmt.module) if stmt.level else (stmt.module or "")
+    for alias in stmt.names:
+        if alias.name != "*":
+            yield alias.asname or alias.name, f"{base}.{alias.name}" if base else alias.name
 
 
 class _ModuleBuilder:
@@ -276,6 +317,7 @@ class _ModuleBuilder:
             module_alternatives=alternatives,
             comments=comment_lines(text),
             header_key=getattr(self, "header_key", ""),
+            implementations=_implementations(self.functions),
         )
 
     def _definitions_of(self, stmt: ast.stmt) -> None:
@@ -334,29 +376,13 @@ class _ModuleBuilder:
             if not in_type_checking:
                 bound[name] = bound.get(name, 0) + 1
 
-        if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                if alias.asname:
-                    imports[alias.asname] = alias.name
-                    bind(alias.asname)
-                else:
-                    root = alias.name.split(".")[0]
-                    imports[root] = root
-                    # 'import a.b' and 'import a.c' both bind 'a' to the same package.
-                    if root not in bound:
-                        bind(root)
-        elif isinstance(stmt, ast.ImportFrom):
-            base = (
-                _resolve_relative(self.package, stmt.level, stmt.module)
-                if stmt.level
-                else (stmt.module or "")
-            )
-            for alias in stmt.names:
-                if alias.name == "*":
-                    continue
-                local = alias.asname or alias.name
-                imports[local] = f"{base}.{alias.name}" if base else alias.name
-                bind(local)
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            for local, target in _import_bindings(stmt, self.package):
+                # Importing the same thing again ('import a.b' then 'import a.c' bind 'a' to the
+                # one package) is not a second meaning.
+                if not (imports.get(local) == target and local in bound):
+                    bind(local)
+                imports[local] = target
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             bind(stmt.name)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
@@ -448,7 +474,7 @@ class _ModuleBuilder:
             is_contextmanager=any(name in ("contextmanager", "asynccontextmanager") for name in last),
         )
         self.functions[qualname] = info
-        walker = _FrameWalker(self.index, info)
+        walker = _FrameWalker(self.index, info, self.package)
         walker.walk_function(node)
         nested_prefix = f"{qualname}.<locals>."
         for child in walker.nested_defs:
@@ -652,9 +678,11 @@ class _FrameWalker:
     except lambdas handed to a synchronous higher-order call, which run right here.
     """
 
-    def __init__(self, index: LineIndex, info: FunctionInfo) -> None:
+    def __init__(self, index: LineIndex, info: FunctionInfo, package: str = "") -> None:
         self.index = index
         self.info = info
+        self.package = package
+        self.conflicting_imports: set[str] = set()
         self.stmt_span: Span | None = None
         self.iterated: set[str] = set()
         self.streamed: set[str] = set()
@@ -669,6 +697,8 @@ class _FrameWalker:
         self.awaited_later, self.nested_defs = uses.awaited_later, uses.nested
         for stmt in node.body:
             self._stmt(stmt)
+        for name in self.conflicting_imports:
+            del self.info.imports[name]
 
     def _genexp(self, node: ast.GeneratorExp, *, consumed: bool, in_lambda: bool = False) -> None:
         if consumed:
@@ -742,8 +772,11 @@ class _FrameWalker:
         if isinstance(stmt, (ast.AsyncFor, ast.AsyncWith)):
             info.has_await = True
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            for alias in stmt.names:
-                info.local_names.add((alias.asname or alias.name).split(".")[0])
+            for local, target in _import_bindings(stmt, self.package):
+                info.local_names.add(local)
+                if info.imports.get(local, target) != target:
+                    self.conflicting_imports.add(local)
+                info.imports[local] = target
             return
         if isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.GeneratorExp):
             self._genexp(stmt.value, consumed=False)

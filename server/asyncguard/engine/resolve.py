@@ -631,12 +631,29 @@ class Resolver:
                 )
             return self._stored_callable(module, function.class_qualname, rest)
         if module.is_local(function, root):
-            return None
-        full = self._expand(module, dotted, depth=0)
+            target = self._imported_here(module, function, root)
+            if target is None:
+                return None
+            full = f"{target}.{rest}" if rest else target
+        else:
+            full = self._expand(module, dotted, depth=0)
         if full is None:
             return None
         resolution = self.classify(full, via="imports")
         return None if resolution is UNKNOWN else resolution
+
+    def _imported_here(self, module: ModuleInfo, function: FunctionInfo, name: str) -> str | None:
+        """What an import inside the function (or a function around it) binds 'name' to, when
+        that frame binds it in no other way ('import json' inside a handler)."""
+        current: FunctionInfo | None = function
+        while current is not None:
+            if name in current.local_names and name not in current.global_names:
+                target = current.imports.get(name)
+                if target is None or self.local.bindings_of(current, name):
+                    return None
+                return target
+            current = module.functions.get(current.parent) if current.parent else None
+        return None
 
     def _stored_callable(self, module: ModuleInfo, class_qualname: str, attr: str) -> Resolution | None:
         """'self.send(...)' where __init__ did 'self.send = send' with 'send=send_mail' as the
@@ -703,7 +720,7 @@ class Resolver:
         if info is None or depth > 8:
             return None
         if method in info.methods:
-            return FunctionRef(module.path, info.methods[method])
+            return FunctionRef(module.path, module.runtime_function(info.methods[method]))
         for base in info.bases:
             target = self._workspace_class(module, base)
             if target is None:
@@ -777,7 +794,9 @@ class Resolver:
             head = rest[0]
             if head in module.top_level:
                 qualname = ".".join(rest)
-                if qualname in module.functions or qualname in module.classes:
+                if qualname in module.functions:
+                    return module, module.runtime_function(qualname)
+                if qualname in module.classes:
                     return module, qualname
                 if len(rest) == 2 and rest[0] in module.classes:
                     ref = self._method_in_class(module, rest[0], rest[1], 0)
