@@ -54,6 +54,50 @@ def test_a_changed_helper_invalidates_what_depends_on_it(project: Path) -> None:
     assert not any("create_authorization_response" in f.message for f in cached.findings)
 
 
+def test_a_helper_outside_the_checked_folder_is_followed_and_its_changes_seen(tmp_path: Path) -> None:
+    # 'asyncguard check app/api' on a project whose helpers live in app/services.
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    write_project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/api/__init__.py": "",
+            "app/api/routes.py": """
+                from app.services.mail import send
+
+
+                async def signup(address: str):
+                    send(address)
+                """,
+            "app/services/__init__.py": "",
+            "app/services/mail.py": """
+                import time
+
+
+                def send(address):
+                    time.sleep(1)
+                """,
+        },
+    )
+    api = tmp_path / "app" / "api"
+
+    def check(use_cache: bool = True):  # type: ignore[no-untyped-def]
+        return CheckRun(tmp_path, Config(python=sys.prefix), jobs=1, use_cache=use_cache).check([api])
+
+    first = check()
+    assert [(f.path.rsplit("/", 1)[-1], f.span.line, f.target) for f in first.findings] == [
+        ("routes.py", 5, "time.sleep")
+    ]
+    assert check().cached
+    mail = tmp_path / "app" / "services" / "mail.py"
+    mail.write_text("def send(address):\n    return address\n")
+    after = check()
+    assert not after.cached
+    assert after.findings == [] == check(use_cache=False).findings
+    mail.write_text("import time\n\n\ndef send(address):\n    time.sleep(2)\n")
+    assert [f.target for f in check().findings] == ["time.sleep"]
+
+
 def test_corrupt_cache_files_are_ignored(project: Path) -> None:
     expected = summary(run(project))
     for path in (project / ".asyncguard_cache").rglob("*.json"):

@@ -19,6 +19,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -187,6 +188,12 @@ class DiskCache:
         if before is not None and max(before[1], before[2]) < read_at_ns - RACY_NS:
             self.stats[str(path)] = [*before, digest]
 
+    def outside_paths(self) -> list[Path]:
+        """Files outside the checked ones that the last run's answers depended on (a check of
+        app/api following helpers into app/services): a change there makes the run stale."""
+        outside = self._read_last_run().get("outside")
+        return [Path(p) for p in outside if isinstance(p, str)] if isinstance(outside, list) else []
+
     def load_run(self, key: str) -> tuple[list[Finding], list[str], list[str]] | None:
         data = self._read_last_run()
         if not isinstance(data, dict) or data.get("key") != key:
@@ -202,7 +209,14 @@ class DiskCache:
         except (KeyError, TypeError, ValueError):
             return None
 
-    def save_run(self, key: str, findings: list[Finding], errors: list[str], warnings: list[str]) -> None:
+    def save_run(
+        self,
+        key: str,
+        findings: list[Finding],
+        errors: list[str],
+        warnings: list[str],
+        outside: Iterable[str] = (),
+    ) -> None:
         self._ensure_ignored()
         payload = {
             "key": key,
@@ -210,6 +224,7 @@ class DiskCache:
             "errors": errors,
             "warnings": warnings,
             "stats": self.stats,
+            "outside": sorted(outside),
         }
         _write_atomic(self.folder / "last-run.json", payload)
         self._last_run = payload

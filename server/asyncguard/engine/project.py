@@ -207,6 +207,7 @@ class Project:
         # analysis depended on.
         self._recorders: list[set[str]] = []
         self._paused = 0
+        self._beyond: dict[str, Path | None] = {}
         self.files: list[Path] = []
         for path in files:
             self.add_file(path)
@@ -219,6 +220,7 @@ class Project:
         self._members.add(path)
         self.files.append(path)
         self._unnamed.append(path)
+        self._beyond.clear()
 
     def _name_all(self) -> None:
         # In the order files were added: the first file to claim a name keeps it.
@@ -286,12 +288,32 @@ class Project:
 
     def path_for_module(self, name: str) -> Path | None:
         path = self._by_name.get(name)
-        if path is not None or "." not in name or name.split(".")[0] in _STDLIB:
+        if path is not None or name.split(".")[0] in _STDLIB:
             return path
-        # Namespace layouts run from a sub-folder: 'app.db' may be 'backend.app.db' here.
-        suffix = "." + name
-        matches = {p for n, p in self._by_name.items() if n.endswith(suffix)}
-        return matches.pop() if len(matches) == 1 else None
+        if "." in name:
+            # Namespace layouts run from a sub-folder: 'app.db' may be 'backend.app.db' here.
+            suffix = "." + name
+            matches = {p for n, p in self._by_name.items() if n.endswith(suffix)}
+            if matches:
+                return matches.pop() if len(matches) == 1 else None
+        return self._beyond_targets(name)
+
+    def _beyond_targets(self, name: str) -> Path | None:
+        """A module of the project outside the files being checked ('asyncguard check app/api'
+        importing app.services): its helpers are followed as jedi would find them."""
+        if name in self._beyond:
+            return self._beyond[name]
+        found: Path | None = None
+        for base in (self.root, self.root / "src"):
+            stem = base.joinpath(*name.split("."))
+            for candidate in (stem.parent / f"{stem.name}.py", stem / "__init__.py"):
+                if candidate.is_file() and self.contains(candidate):
+                    found = candidate
+                    break
+            if found is not None:
+                break
+        self._beyond[name] = found
+        return found
 
     # ---- models -------------------------------------------------------------------------
     def set_overlay(self, path: Path, text: str | None) -> bool:
@@ -335,6 +357,8 @@ class Project:
             self._markers_cache.pop((path, markers), None)
         self._modules.pop(path, None)
         self._errors.pop(path, None)
+        # A file created or deleted may be what a name outside the checked files stands for.
+        self._beyond.clear()
 
     def text(self, path: Path) -> str:
         path = path.absolute()

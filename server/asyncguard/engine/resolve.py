@@ -198,6 +198,13 @@ class Resolver:
     def dependencies(self, path: str) -> set[str]:
         return set(self._deps.get(path, ()))
 
+    def touched(self) -> set[str]:
+        """Every module whose calls were resolved or that a resolution looked into."""
+        found = set(self._deps)
+        for depends in self._deps.values():
+            found.update(depends)
+        return found
+
     def preload(self, entries: list[tuple[CallKey, Resolution]], depends_on: set[str]) -> None:
         for key, resolution in entries:
             self._calls.setdefault(key, resolution)

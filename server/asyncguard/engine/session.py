@@ -84,26 +84,39 @@ class CheckRun:
         project = Project(self.root, files)
         cache: DiskCache | None = None
         extra = repr(sorted(str(t) for t in targets))
+        # Files outside the checked ones that the last run depended on: part of the run's key.
+        outside: list[Path] = []
         if self.use_cache:
             settings_key = repr(sorted(asdict(self.config).items()))
             cache = DiskCache(self.root, settings_key, fingerprint(environment))
-            unchanged = cache.hashes_from_stats(files)
+            members = set(files)
+            outside = [p for p in cache.outside_paths() if p not in members]
+            unchanged = cache.hashes_from_stats([*files, *outside])
             previous = cache.load_run(cache.run_key(unchanged, extra)) if unchanged is not None else None
             if previous is not None:
                 return self._cached(result, previous)
 
         hashes: dict[str, str] = {}
         read_at = time.time_ns()
-        for path in files:
+
+        def read(path: Path, remember: bool) -> None:
             before = stat_key(path) if cache is not None else None
             try:
                 text = project.text(path)
             except SourceError:
-                continue
-            project.remember_text(path, text)
+                # Gone or unreadable since: stands for a change of the file.
+                hashes[str(path)] = "-"
+                return
+            if remember:
+                project.remember_text(path, text)
             hashes[str(path)] = text_hash(text)
             if cache is not None:
                 cache.remember(path, before, hashes[str(path)], read_at)
+
+        for path in files:
+            read(path, remember=True)
+        for path in outside:
+            read(path, remember=False)
 
         run_key = ""
         if cache is not None:
@@ -168,9 +181,14 @@ class CheckRun:
         result.findings.sort(key=Finding.sort_key)
 
         if cache is not None:
+            checked = {str(p) for p in files}
+            beyond = {p for p in analyzer.resolver.touched() if p not in checked}
+            for path in sorted(beyond - set(hashes)):
+                read(Path(path), remember=False)
             exported = analyzer.resolver.export()
             for path in missing:
                 key = str(path)
                 cache.save_module(key, exported.get(key, []), analyzer.resolver.dependencies(key))
-            cache.save_run(run_key, result.findings, result.errors, result.warnings)
+            run_key = cache.run_key({p: h for p, h in hashes.items() if p in checked or p in beyond}, extra)
+            cache.save_run(run_key, result.findings, result.errors, result.warnings, beyond)
         return result
