@@ -235,6 +235,77 @@ def test_cached_helpers_are_information_and_the_costliest_path_wins(analyze):
     assert chain_of(costly)[-1] == ("app.py", 16, "requests.api.get")
 
 
+def test_a_helper_that_keeps_its_result_in_a_global_blocks_once(analyze):
+    findings = analyze(
+        """
+        import json
+
+        import requests
+
+        _config = None
+        _session = None
+        _token = None
+
+
+        def load_config():
+            global _config
+            if _config is None:
+                with open("config.json") as f:
+                    _config = json.load(f)
+            return _config
+
+
+        def session():
+            global _session
+            if _session is not None:
+                return _session
+            _session = requests.Session()
+            _session.get("https://example.com/warmup")
+            return _session
+
+
+        def token():
+            global _token
+            if not _token:
+                _token = requests.get("https://example.com/token").text
+            return _token
+
+
+        def every_time():
+            global _config
+            if _config is None:
+                pass
+            return open("config.json").read()
+
+
+        def local_only():
+            cached = None
+            if cached is None:
+                cached = requests.get("https://example.com").text
+            return cached
+
+
+        async def handler():
+            load_config()
+            session()
+            token()
+            every_time()
+            local_only()
+        """
+    )
+    assert [(f.span.line, f.target, f.severity) for f in findings] == [
+        (49, "builtins.open", "info"),
+        (50, "requests.sessions.Session.get", "info"),
+        (51, "requests.api.get", "info"),
+        (52, "builtins.open", "warning"),
+        (53, "requests.api.get", "warning"),
+    ]
+    assert findings[0].message == (
+        "load_config blocks the event loop once in async function handler: it reaches builtins.open "
+        "through a cached function, so the cost is paid on the first call only"
+    )
+
+
 def test_properties_run_their_getter(analyze):
     findings = analyze(
         """

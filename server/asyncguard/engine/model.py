@@ -113,6 +113,9 @@ class CallSite:
     # The call's result is what its function returns (directly, through a slice, or through
     # a local the function returns): a caller iterating that function's result iterates it.
     returned: bool = False
+    # The call runs only while a module global is unset, and the same branch sets it ('if
+    # _client is None: _client = make_client()'): it runs once per process, like a cached call.
+    once: bool = False
 
 
 @dataclass
@@ -228,6 +231,53 @@ def _resolve_relative(package: str, level: int, module: str | None) -> str:
     if module:
         return f"{base}.{module}" if base else module
     return base
+
+
+def _unset_test(test: ast.expr) -> str | None:
+    """The name an 'if' tests for being unset: 'X is None', 'not X'."""
+    if (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        return test.left.id
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name):
+        return test.operand.id
+    return None
+
+
+def _returns_when_set(stmt: ast.stmt) -> str | None:
+    """The name of 'if X is not None: return X' (or 'if X: return X'), else None."""
+    if not (isinstance(stmt, ast.If) and not stmt.orelse and len(stmt.body) == 1):
+        return None
+    if not isinstance(stmt.body[0], ast.Return):
+        return None
+    test = stmt.test
+    if isinstance(test, ast.Name):
+        return test.id
+    if (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.IsNot)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ):
+        return test.left.id
+    return None
+
+
+def _assigns(body: list[ast.stmt], name: str) -> bool:
+    """Does the block assign 'name' (anywhere in it, not in nested definitions)?"""
+    for node in frame_nodes(body):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                return True
+    return False
 
 
 def _implementations(functions: dict[str, FunctionInfo]) -> dict[str, str]:
@@ -683,6 +733,7 @@ class _FrameWalker:
         self.info = info
         self.package = package
         self.conflicting_imports: set[str] = set()
+        self.once = 0
         self.stmt_span: Span | None = None
         self.iterated: set[str] = set()
         self.streamed: set[str] = set()
@@ -695,8 +746,17 @@ class _FrameWalker:
         uses = _frame_uses(node)
         self.iterated, self.streamed, self.returned = uses.iterated, uses.streamed, uses.returned
         self.awaited_later, self.nested_defs = uses.awaited_later, uses.nested
-        for stmt in node.body:
+        for position, stmt in enumerate(node.body):
             self._stmt(stmt)
+            name = _returns_when_set(stmt)
+            rest = node.body[position + 1 :]
+            if name is not None and name in self.info.global_names and _assigns(rest, name):
+                # 'if _client is not None: return _client' then building it: the rest runs once.
+                self.once += 1
+                for later in rest:
+                    self._stmt(later)
+                self.once -= 1
+                break
         for name in self.conflicting_imports:
             del self.info.imports[name]
 
@@ -766,6 +826,15 @@ class _FrameWalker:
         if isinstance(stmt, ast.Global):
             info.global_names.update(stmt.names)
             return
+        if isinstance(stmt, ast.If) and not stmt.orelse:
+            name = _unset_test(stmt.test)
+            if name is not None and name in info.global_names and _assigns(stmt.body, name):
+                self._expr(stmt.test)
+                self.once += 1
+                for child in stmt.body:
+                    self._stmt(child)
+                self.once -= 1
+                return
         if isinstance(stmt, ast.Nonlocal):
             info.global_names.update(stmt.names)
             return
@@ -1005,6 +1074,7 @@ class _FrameWalker:
             scheduled=scheduled,
             consumed=consumed or with_item,
             returned=returned,
+            once=self.once > 0,
         )
         # The callee expression itself may evaluate calls: get_client().get(...).
         if isinstance(func, ast.Attribute):

@@ -304,7 +304,9 @@ class Reach:
                 return None
             target = resolution.name or resolution.match.entry.name
             hop = Hop(module.path, span, target, function.qualname)
-            return BlockPath((hop,), resolution.match.entry, target, cached=False)
+            # Inside a helper, a call that runs while a global is unset runs once.
+            once = site is not None and site.once and not function.is_async
+            return BlockPath((hop,), resolution.match.entry, target, cached=once)
         if resolution.kind == "workspace" and resolution.function is not None:
             callee = resolution.function
             if self.resolver.catalog.is_allowed(resolution.name or ""):
@@ -321,7 +323,7 @@ class Reach:
                 lazy = sub is not None
             if sub is None:
                 return None
-            cached = sub.cached or (found is not None and found[1].cached)
+            cached = sub.cached or (found is not None and found[1].cached) or (site is not None and site.once)
             name = resolution.name or self.display_name(callee)
             hop = Hop(module.path, span, name, function.qualname)
             return BlockPath((hop, *sub.hops), sub.entry, sub.target, cached, lazy=lazy)
