@@ -360,6 +360,54 @@ def test_an_overloaded_name_runs_its_implementation(analyze):
     assert [step.callee for step in findings[0].chain] == ["clients.get_client", "time.sleep"]
 
 
+def test_a_bare_final_annotation_takes_the_type_of_its_value(analyze):
+    # 'x: Final = ...' was typed 'typing.Final', and jedi's answer for one 'Final' receiver's
+    # method stood for every other one of the same name: here the asyncio task's result().
+    findings = analyze(
+        """
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+        from typing import Any, ClassVar, Final
+
+        import requests
+
+        pool = ThreadPoolExecutor()
+
+
+        class Api:
+            session: ClassVar = requests.Session()
+
+            async def ping(self):
+                return self.session.get("https://example.com")
+
+
+        async def waits():
+            future: Final = pool.submit(print)
+            return future.result()
+
+
+        async def work():
+            return 1
+
+
+        async def done():
+            task: Final = asyncio.ensure_future(work())
+            await asyncio.wait((task,))
+            return task.result()
+
+
+        async def any_task():
+            task: Any = asyncio.ensure_future(work())
+            await asyncio.wait((task,))
+            return task.result()
+        """
+    )
+    assert brief(findings) == [
+        (14, "AG102", "requests.sessions.Session.get"),
+        (19, "AG108", "concurrent.futures._base.Future.result"),
+    ]
+
+
 def test_callee_split_over_lines(analyze):
     findings = analyze(
         """

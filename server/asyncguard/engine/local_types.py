@@ -37,6 +37,9 @@ _LITERALS: dict[type, str] = {
 }
 # Annotations that wrap the type they are about.
 _ANNOTATION_WRAPPERS = frozenset({"Optional", "Annotated", "Final", "ClassVar", "Required", "NotRequired"})
+# Annotations that say nothing of the type: 'client: Final = make_client()' has the type of its
+# value. Taken as a type, they made every receiver so annotated share one jedi answer.
+_NO_TYPE = frozenset({"Final", "ClassVar", "Any"})
 
 
 def unwrapped(annotation: ast.expr) -> ast.expr:
@@ -539,7 +542,7 @@ class LocalTypes:
                 return self.annotation(module, right, depth + 1)
             return None
         dotted = dotted_name(node)
-        if dotted is None:
+        if dotted is None or dotted.rsplit(".", 1)[-1] in _NO_TYPE:
             return None
         if (
             dotted in module.module_assigns
