@@ -244,13 +244,8 @@ def exempt(
                 return True
             continue
         if condition.endswith(":memory"):
-            where = condition[: -len(":memory")]
-            if where.isdigit():
-                index = int(where)
-                value = call.args[index] if index < len(call.args) else None
-            else:
-                value = next((k.value for k in call.keywords if k.arg == where), None)
-            if value is not None and not isinstance(value, ast.Starred) and _in_memory(value, type_of):
+            value = _argument(call, condition[: -len(":memory")])
+            if value is not None and _in_memory(value, type_of):
                 return True
             continue
         if "~" in condition:
