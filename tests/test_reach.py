@@ -306,6 +306,42 @@ def test_a_helper_that_keeps_its_result_in_a_global_blocks_once(analyze):
     )
 
 
+def test_an_ignore_comment_in_a_helper_accepts_that_call_for_every_caller(analyze):
+    findings = analyze(
+        """
+        import time
+
+        import requests
+
+
+        def get_secret(name: str) -> str:
+            if name.startswith("oidc/"):
+                return requests.get("https://example.com/token").text  # asyncguard: ignore[AG102]
+            return name
+
+
+        def other_code(name: str) -> str:
+            return requests.get(name).text  # asyncguard: ignore[AG104]
+
+
+        def settle() -> None:
+            time.sleep(1)
+
+
+        def checkout() -> None:
+            settle()  # asyncguard: ignore
+
+
+        async def handler():
+            get_secret("KEY")
+            other_code("https://example.com")
+            checkout()
+            settle()
+        """
+    )
+    assert [(f.span.line, f.target) for f in findings] == [(26, "requests.api.get"), (28, "time.sleep")]
+
+
 def test_properties_run_their_getter(analyze):
     findings = analyze(
         """

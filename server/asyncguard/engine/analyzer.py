@@ -23,6 +23,7 @@ from .reach import BlockPath, Reach
 from .resolve import FunctionRef, Resolution, Resolver
 from .rules import BY_CODE, INFO, SEVERITY_RANK, WARNING
 from .source import SourceError
+from .suppression import is_suppressed
 
 log = logging.getLogger("asyncguard.analyzer")
 
@@ -32,7 +33,6 @@ _DEF = re.compile(r"^[ \t]+(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)", re.M)
 _PROPERTY = re.compile(
     r"@(?:[\w.]*\.)?(?:cached_)?property[ \t]*\r?\n(?:[ \t]*@.*\r?\n)*[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)"
 )
-_IGNORE = re.compile(r"#\s*asyncguard:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?", re.I)
 THREADPOOL_SIZE = 40  # anyio's default capacity limiter, which FastAPI uses for sync routes
 
 
@@ -42,27 +42,6 @@ class ModuleReport:
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None  # the file could not be read at all
     syntax_error: str | None = None  # parsed with repairs; findings cover the intact parts
-
-
-def suppressed_codes(comment: str) -> set[str] | None:
-    """None when nothing is suppressed; an empty set means every code."""
-    match = _IGNORE.search(comment)
-    if match is None:
-        return None
-    if match.group(1) is None:
-        return set()
-    return {c.strip().upper() for c in match.group(1).split(",") if c.strip()}
-
-
-def is_suppressed(module: ModuleInfo, lines: set[int], code: str) -> bool:
-    for line in lines:
-        comment = module.comments.get(line)
-        if comment is None:
-            continue
-        codes = suppressed_codes(comment)
-        if codes is not None and (not codes or code in codes):
-            return True
-    return False
 
 
 def build_catalog(config: Config) -> Catalog:

@@ -21,6 +21,7 @@ from .model import CallSite, FunctionInfo, ModuleInfo, dotted_name, frame_nodes
 from .project import Project
 from .resolve import FunctionRef, Resolution, Resolver
 from .rules import CATEGORY_COST, WARNING
+from .suppression import is_suppressed
 
 _NO_LOW = 1 << 30
 
@@ -302,6 +303,8 @@ class Reach:
         if resolution.kind == "catalog" and resolution.match is not None:
             if not self.catalog_call_blocks(module, function, resolution, site):
                 return None
+            if _accepted(module, function, site, resolution.match.entry.code):
+                return None
             target = resolution.name or resolution.match.entry.name
             hop = Hop(module.path, span, target, function.qualname)
             # Inside a helper, a call that runs while a global is unset runs once.
@@ -321,7 +324,7 @@ class Reach:
                 # 'for item in items()': iterating what the helper returns may block.
                 sub = self.lazy_result(callee, remaining - 1)
                 lazy = sub is not None
-            if sub is None:
+            if sub is None or _accepted(module, function, site, sub.entry.code):
                 return None
             cached = sub.cached or (found is not None and found[1].cached) or (site is not None and site.once)
             name = resolution.name or self.display_name(callee)
@@ -496,6 +499,16 @@ class Reach:
             if path is not None and path.entry.severity == WARNING:
                 return True
         return False
+
+
+def _accepted(module: ModuleInfo, function: FunctionInfo, site: CallSite | None, code: str) -> bool:
+    """An ignore comment on a helper's call: the project accepts that call (an OIDC branch
+    taken once, a file read at start-up), so nothing is reported through it. A coroutine's own
+    lines are filtered where its findings are made."""
+    if site is None or function.is_async:
+        return False
+    lines = {site.span.line, site.span.end_line, site.func_span.end_line}
+    return is_suppressed(module, lines, code)
 
 
 def _with_bodies(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[tuple[str, int, int]]:
