@@ -215,12 +215,16 @@ class ModuleInfo:
 
     def is_local(self, function: FunctionInfo, name: str) -> bool:
         """Is 'name' bound inside the function or a function around it (not a module name)?"""
+        return self.binding_frame(function, name) is not None
+
+    def binding_frame(self, function: FunctionInfo, name: str) -> FunctionInfo | None:
+        """The innermost of the function and the functions around it that binds 'name'."""
         current: FunctionInfo | None = function
         while current is not None:
             if name in current.local_names and name not in current.global_names:
-                return True
+                return current
             current = self.functions.get(current.parent) if current.parent else None
-        return False
+        return None
 
 
 def _resolve_relative(package: str, level: int, module: str | None) -> str:

@@ -652,15 +652,13 @@ class Resolver:
     def _imported_here(self, module: ModuleInfo, function: FunctionInfo, name: str) -> str | None:
         """What an import inside the function (or a function around it) binds 'name' to, when
         that frame binds it in no other way ('import json' inside a handler)."""
-        current: FunctionInfo | None = function
-        while current is not None:
-            if name in current.local_names and name not in current.global_names:
-                target = current.imports.get(name)
-                if target is None or self.local.bindings_of(current, name):
-                    return None
-                return target
-            current = module.functions.get(current.parent) if current.parent else None
-        return None
+        frame = module.binding_frame(function, name)
+        if frame is None:
+            return None
+        target = frame.imports.get(name)
+        if target is None or self.local.bindings_of(frame, name):
+            return None
+        return target
 
     def _stored_callable(self, module: ModuleInfo, class_qualname: str, attr: str) -> Resolution | None:
         """'self.send(...)' where __init__ did 'self.send = send' with 'send=send_mail' as the
