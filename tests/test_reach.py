@@ -285,20 +285,39 @@ def test_a_helper_that_keeps_its_result_in_a_global_blocks_once(analyze):
             return cached
 
 
-        async def handler():
+        class App:
+            def __init__(self) -> None:
+                self._auth = None
+
+            def auth(self):
+                if self._auth is None:
+                    self._auth = open("jwks.json").read()
+                return self._auth
+
+            def checked(self):
+                if self._auth is None:
+                    raise RuntimeError("no auth")
+                return open("jwks.json").read()
+
+
+        async def handler(app: App):
             load_config()
             session()
             token()
             every_time()
             local_only()
+            app.auth()
+            app.checked()
         """
     )
     assert [(f.span.line, f.target, f.severity) for f in findings] == [
-        (49, "builtins.open", "info"),
-        (50, "requests.sessions.Session.get", "info"),
-        (51, "requests.api.get", "info"),
-        (52, "builtins.open", "warning"),
-        (53, "requests.api.get", "warning"),
+        (64, "builtins.open", "info"),
+        (65, "requests.sessions.Session.get", "info"),
+        (66, "requests.api.get", "info"),
+        (67, "builtins.open", "warning"),
+        (68, "requests.api.get", "warning"),
+        (69, "builtins.open", "info"),
+        (70, "builtins.open", "warning"),
     ]
     assert findings[0].message == (
         "load_config blocks the event loop once in async function handler: it reaches builtins.open "

@@ -113,8 +113,9 @@ class CallSite:
     # The call's result is what its function returns (directly, through a slice, or through
     # a local the function returns): a caller iterating that function's result iterates it.
     returned: bool = False
-    # The call runs only while a module global is unset, and the same branch sets it ('if
-    # _client is None: _client = make_client()'): it runs once per process, like a cached call.
+    # The call runs only while a module global (or an attribute of the method's object) is
+    # unset, and the same branch sets it ('if _client is None: _client = make_client()'): it
+    # runs once, like a cached call.
     once: bool = False
 
 
@@ -237,49 +238,50 @@ def _resolve_relative(package: str, level: int, module: str | None) -> str:
     return base
 
 
-def _unset_test(test: ast.expr) -> str | None:
-    """The name an 'if' tests for being unset: 'X is None', 'not X'."""
+def _kept(node: ast.expr) -> str | None:
+    """'X' or 'self.X': where a result can be kept between calls."""
+    name = dotted_name(node)
+    if name is None or name.count(".") > 1 or ("." in name and not name.startswith("self.")):
+        return None
+    return name
+
+
+def _compared_to_none(test: ast.expr, op: type[ast.cmpop]) -> str | None:
     if (
         isinstance(test, ast.Compare)
-        and isinstance(test.left, ast.Name)
         and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.Is)
+        and isinstance(test.ops[0], op)
         and isinstance(test.comparators[0], ast.Constant)
         and test.comparators[0].value is None
     ):
-        return test.left.id
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Name):
-        return test.operand.id
+        return _kept(test.left)
     return None
 
 
+def _unset_test(test: ast.expr) -> str | None:
+    """What an 'if' tests for being unset: 'X is None', 'not self.X'."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _kept(test.operand)
+    return _compared_to_none(test, ast.Is)
+
+
 def _returns_when_set(stmt: ast.stmt) -> str | None:
-    """The name of 'if X is not None: return X' (or 'if X: return X'), else None."""
+    """What 'if X is not None: return X' (or 'if self.X: return self.X') tests, else None."""
     if not (isinstance(stmt, ast.If) and not stmt.orelse and len(stmt.body) == 1):
         return None
     if not isinstance(stmt.body[0], ast.Return):
         return None
-    test = stmt.test
-    if isinstance(test, ast.Name):
-        return test.id
-    if (
-        isinstance(test, ast.Compare)
-        and isinstance(test.left, ast.Name)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.IsNot)
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value is None
-    ):
-        return test.left.id
-    return None
+    if isinstance(stmt.test, (ast.Name, ast.Attribute)):
+        return _kept(stmt.test)
+    return _compared_to_none(stmt.test, ast.IsNot)
 
 
 def _assigns(body: list[ast.stmt], name: str) -> bool:
-    """Does the block assign 'name' (anywhere in it, not in nested definitions)?"""
+    """Does the block assign 'name' ('X' or 'self.X'; anywhere in it, not in nested definitions)?"""
     for node in frame_nodes(body):
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            if any(dotted_name(t) == name for t in targets):
                 return True
     return False
 
@@ -754,7 +756,7 @@ class _FrameWalker:
             self._stmt(stmt)
             name = _returns_when_set(stmt)
             rest = node.body[position + 1 :]
-            if name is not None and name in self.info.global_names and _assigns(rest, name):
+            if name is not None and self._keeps(name) and _assigns(rest, name):
                 # 'if _client is not None: return _client' then building it: the rest runs once.
                 self.once += 1
                 for later in rest:
@@ -763,6 +765,13 @@ class _FrameWalker:
                 break
         for name in self.conflicting_imports:
             del self.info.imports[name]
+
+    def _keeps(self, name: str) -> bool:
+        """Does a value stored under 'name' outlive the call: a module global the function
+        declares, or an attribute of the method's own object (a client, an app: long-lived)."""
+        if name.startswith("self."):
+            return self.info.class_qualname is not None
+        return name in self.info.global_names
 
     def _genexp(self, node: ast.GeneratorExp, *, consumed: bool, in_lambda: bool = False) -> None:
         if consumed:
@@ -832,7 +841,7 @@ class _FrameWalker:
             return
         if isinstance(stmt, ast.If) and not stmt.orelse:
             name = _unset_test(stmt.test)
-            if name is not None and name in info.global_names and _assigns(stmt.body, name):
+            if name is not None and self._keeps(name) and _assigns(stmt.body, name):
                 self._expr(stmt.test)
                 self.once += 1
                 for child in stmt.body:
