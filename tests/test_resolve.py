@@ -408,6 +408,55 @@ def test_a_bare_final_annotation_takes_the_type_of_its_value(analyze):
     ]
 
 
+def test_items_of_containers_declared_with_what_they_hold_are_typed(analyze):
+    findings = analyze(
+        """
+        from typing import Dict, Optional
+
+        import requests
+
+        CLIENTS: Dict[str, requests.Session] = {}
+        POOL: list[requests.Session] = []
+        NAMES: dict[str, str] = {}
+
+
+        class Registry:
+            def __init__(self) -> None:
+                self.sessions: dict[str, requests.Session] = {}
+
+            async def call(self, name: str):
+                session = self.sessions.get(name)
+                if session is not None:
+                    return session.get("https://example.com")
+                for s in self.sessions.values():
+                    s.post("https://example.com")
+
+
+        async def handler(name: str, extra: Optional[dict[str, requests.Session]] = None):
+            session = CLIENTS.get(name)
+            if session:
+                session.get("https://example.com")
+            for s in POOL:
+                s.get("https://example.com")
+            if extra:
+                extra[name].get("https://example.com")
+            label = NAMES.get(name)
+            return label.split()
+
+
+        async def untyped(name: str, table: dict):
+            return table.get(name).get("x")
+        """
+    )
+    assert brief(findings) == [
+        (17, "AG102", "requests.sessions.Session.get"),
+        (19, "AG102", "requests.sessions.Session.post"),
+        (25, "AG102", "requests.sessions.Session.get"),
+        (27, "AG102", "requests.sessions.Session.get"),
+        (29, "AG102", "requests.sessions.Session.get"),
+    ]
+
+
 def test_callee_split_over_lines(analyze):
     findings = analyze(
         """

@@ -42,6 +42,44 @@ _ANNOTATION_WRAPPERS = frozenset({"Optional", "Annotated", "Final", "ClassVar", 
 _NO_TYPE = frozenset({"Final", "ClassVar", "Any"})
 
 
+# Methods that hand back one item of a container: a mapping's value, a sequence's element.
+_ITEM_GETTERS = frozenset({"get", "pop", "setdefault"})
+_MAPPINGS = frozenset(
+    {"dict", "Dict", "Mapping", "MutableMapping", "DefaultDict", "defaultdict", "OrderedDict"}
+)
+_COLLECTIONS = frozenset(
+    {"list", "List", "Sequence", "MutableSequence", "set", "Set", "frozenset", "FrozenSet", "deque", "Deque"}
+)
+
+
+def _item_annotation(annotation: ast.expr, *, iterated: bool) -> ast.expr | None:
+    """What a container annotation says one item is: a mapping's value (its key when the
+    mapping itself is iterated), a collection's element, a 'tuple[X, ...]' element."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return None
+    annotation = unwrapped(annotation)
+    if not isinstance(annotation, ast.Subscript):
+        return None
+    base = (dotted_name(annotation.value) or "").rsplit(".", 1)[-1]
+    inner = annotation.slice
+    args = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
+    if base in _MAPPINGS and len(args) == 2:
+        return None if iterated else args[1]
+    if base in _COLLECTIONS and len(args) == 1:
+        return args[0]
+    if (
+        base in ("tuple", "Tuple")
+        and len(args) == 2
+        and isinstance(args[1], ast.Constant)
+        and args[1].value is Ellipsis
+    ):
+        return args[0]
+    return None
+
+
 def unwrapped(annotation: ast.expr) -> ast.expr:
     """The type an annotation is about: 'Optional[Annotated[Session, Depends(db)]]' -> Session."""
     while (
@@ -91,6 +129,9 @@ class LocalTypes:
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
             left = self.of(module, function, expr.left, depth + 1)
             return left if left == "pathlib.Path" else None
+        if isinstance(expr, ast.Subscript) and not isinstance(expr.slice, ast.Slice):
+            # 'CLIENTS[name]' on 'CLIENTS: dict[str, Session]'.
+            return self._item(module, function, expr.value, depth + 1)
         if isinstance(expr, ast.Constant) and isinstance(expr.value, (str, bytes)):
             return f"builtins.{type(expr.value).__name__}"
         if isinstance(expr, (ast.BoolOp, ast.IfExp)):
@@ -206,6 +247,8 @@ class LocalTypes:
                 types.add(typed or (self.of(module, function, second, depth) if second is not None else None))
             elif kind == "with":
                 types.add(self._entered(module, function, first, depth))
+            elif kind == "for" and first is not None:
+                types.add(self._iterated(module, function, first, depth))
             else:
                 types.add(None)
             if len(types) > 1:
@@ -437,6 +480,11 @@ class LocalTypes:
     def _call(
         self, module: ModuleInfo, function: FunctionInfo | None, func: ast.expr, depth: int
     ) -> str | None:
+        if isinstance(func, ast.Attribute) and func.attr in _ITEM_GETTERS:
+            # 'CLIENTS.get(name)': an item of a container whose annotation says what it holds.
+            item = self._item(module, function, func.value, depth + 1)
+            if item is not None:
+                return item
         dotted = dotted_name(func)
         if dotted is not None:
             root = dotted.split(".")[0]
@@ -462,6 +510,84 @@ class LocalTypes:
             instance = self._name(module, function, func.id, depth)
             if instance is not None:
                 return self.returns.get(f"{instance}.__call__")
+        return None
+
+    # ---- containers -----------------------------------------------------------------------
+    def _item(
+        self, module: ModuleInfo, function: FunctionInfo | None, container: ast.expr, depth: int
+    ) -> str | None:
+        """The type of one item of a container declared with what it holds."""
+        declared = self._declared(module, function, container)
+        if declared is None:
+            return None
+        owner, annotation = declared
+        item = _item_annotation(annotation, iterated=False)
+        return self.annotation(owner, item, depth) if item is not None else None
+
+    def _iterated(
+        self, module: ModuleInfo, function: FunctionInfo | None, iterable: ast.expr, depth: int
+    ) -> str | None:
+        """'for s in POOL', 'for s in CLIENTS.values()': the items' type, when declared."""
+        values = (
+            isinstance(iterable, ast.Call)
+            and isinstance(iterable.func, ast.Attribute)
+            and iterable.func.attr == "values"
+            and not iterable.args
+        )
+        container = iterable.func.value if values else iterable  # type: ignore[union-attr]
+        declared = self._declared(module, function, container)
+        if declared is None:
+            return None
+        owner, annotation = declared
+        item = _item_annotation(annotation, iterated=not values)
+        return self.annotation(owner, item, depth) if item is not None else None
+
+    def _declared(
+        self, module: ModuleInfo, function: FunctionInfo | None, expr: ast.expr
+    ) -> tuple[ModuleInfo, ast.expr] | None:
+        """The annotation a name or 'self.attr' is declared with, and the module it is in:
+        a parameter, a local or module-level name bound only with that annotation, or an
+        attribute annotated in its class or on 'self'."""
+        if isinstance(expr, ast.Name):
+            frame = module.binding_frame(function, expr.id) if function is not None else None
+            if frame is None:
+                annotation = module.module_annotations.get(expr.id)
+                return (module, annotation) if annotation is not None else None
+            bindings = self.bindings_of(frame, expr.id)
+            annotations = {
+                ast.dump(first) for kind, first, _ in bindings if kind in ("param", "annotated") and first
+            }
+            if len(annotations) != 1 or len(bindings) != sum(
+                k in ("param", "annotated") for k, _, _ in bindings
+            ):
+                return None
+            first = bindings[0][1]
+            return (module, first) if first is not None else None
+        if (
+            isinstance(expr, ast.Attribute)
+            and on_self(expr)
+            and function is not None
+            and function.class_qualname is not None
+        ):
+            info = module.classes.get(function.class_qualname)
+            if info is None:
+                return None
+            found = [
+                stmt.annotation
+                for stmt in info.node.body
+                if isinstance(stmt, ast.AnnAssign)
+                and isinstance(stmt.target, ast.Name)
+                and stmt.target.id == expr.attr
+            ]
+            for qualname in info.methods.values():
+                method = module.functions.get(qualname)
+                if method is None:
+                    continue
+                for stmt, target in attribute_stores(frame_nodes(child_nodes(method.node)), expr.attr):
+                    if on_self(target) and isinstance(stmt, ast.AnnAssign):
+                        found.append(stmt.annotation)
+            if len({ast.dump(a) for a in found}) == 1:
+                return module, found[0]
         return None
 
     def _callee_result(self, full: str) -> str | None:

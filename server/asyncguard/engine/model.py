@@ -203,6 +203,8 @@ class ModuleInfo:
     header_key: str = ""
     # '@overload' stubs -> the definition after them that runs when the name is called.
     implementations: dict[str, str] = field(default_factory=dict)
+    # Module-level names bound once, with an annotation ('CLIENTS: dict[str, Session] = {}').
+    module_annotations: dict[str, ast.expr] = field(repr=False, default_factory=dict)
 
     def runtime_function(self, qualname: str) -> str:
         """The definition a call of 'qualname' runs: an overloaded name's implementation."""
@@ -374,6 +376,13 @@ class _ModuleBuilder:
             comments=comment_lines(text),
             header_key=getattr(self, "header_key", ""),
             implementations=_implementations(self.functions),
+            module_annotations={
+                stmt.target.id: stmt.annotation
+                for stmt, _ in (_module_statements(tree.body) if tree is not None else ())
+                if isinstance(stmt, ast.AnnAssign)
+                and isinstance(stmt.target, ast.Name)
+                and stmt.target.id not in ambiguous
+            },
         )
 
     def _definitions_of(self, stmt: ast.stmt) -> None:
