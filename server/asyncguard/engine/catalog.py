@@ -79,6 +79,10 @@ class Entry:
     def code(self) -> str:
         return BY_CATEGORY[self.category].code
 
+    def takes(self, receiver: str) -> bool:
+        """Can a receiver of this class run the entry's blocking method?"""
+        return (not self.receivers or receiver in self.receivers) and receiver not in self.not_receivers
+
     @property
     def lazy(self) -> bool:
         """The call makes a lazy result that blocks only where it is iterated."""

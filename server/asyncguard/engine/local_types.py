@@ -8,11 +8,12 @@ single type agreed by every assignment it sees; otherwise it says nothing.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from .catalog import Catalog, builtin_returns
 from .model import (
+    ClassInfo,
     FunctionInfo,
     ModuleInfo,
     attribute_stores,
@@ -78,6 +79,23 @@ def _item_annotation(annotation: ast.expr, *, iterated: bool) -> ast.expr | None
     ):
         return args[0]
     return None
+
+
+def _self_attribute_stores(
+    module: ModuleInfo, info: ClassInfo, attr: str
+) -> Iterator[tuple[ast.Assign | ast.AnnAssign, FunctionInfo | None]]:
+    """Where an instance attribute is declared or set: 'attr: T' in the class body (no
+    method), then each store to 'self.attr' in the class's methods, with the method."""
+    for stmt in info.node.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == attr:
+            yield stmt, None
+    for qualname in info.methods.values():
+        method = module.functions.get(qualname)
+        if method is None:
+            continue
+        for stmt, target in attribute_stores(frame_nodes(child_nodes(method.node)), attr):
+            if on_self(target):
+                yield stmt, method
 
 
 def unwrapped(annotation: ast.expr) -> ast.expr:
@@ -444,27 +462,19 @@ class LocalTypes:
         if info is None:
             return None
         types: set[str | None] = set()
-        for stmt in info.node.body:
-            if (
-                isinstance(stmt, ast.AnnAssign)
-                and isinstance(stmt.target, ast.Name)
-                and stmt.target.id == attr
-            ):
-                types.add(self.annotation(module, stmt.annotation))
-        for name, qualname in info.methods.items():
-            method = module.functions.get(qualname)
-            if method is None or (name.startswith("__") and name != "__init__"):
+        for stmt, method in _self_attribute_stores(module, info, attr):
+            if method is None:
+                types.add(self.annotation(module, stmt.annotation))  # type: ignore[union-attr]
                 continue
-            for stmt, target in attribute_stores(frame_nodes(child_nodes(method.node)), attr):
-                if not on_self(target):
+            if method.name.startswith("__") and method.name != "__init__":
+                continue
+            if isinstance(stmt, ast.AnnAssign):
+                typed = self.annotation(module, stmt.annotation)
+                if typed:
+                    types.add(typed)
                     continue
-                if isinstance(stmt, ast.AnnAssign):
-                    typed = self.annotation(module, stmt.annotation)
-                    if typed:
-                        types.add(typed)
-                        continue
-                value = stmt.value
-                types.add(self.of(module, method, value, depth) if value is not None else None)
+            value = stmt.value
+            types.add(self.of(module, method, value, depth) if value is not None else None)
         # 'self.client = None' in __init__ and one real assignment elsewhere is still one type.
         known = types - {None}
         if len(known) == 1:
@@ -514,14 +524,21 @@ class LocalTypes:
 
     # ---- containers -----------------------------------------------------------------------
     def _item(
-        self, module: ModuleInfo, function: FunctionInfo | None, container: ast.expr, depth: int
+        self,
+        module: ModuleInfo,
+        function: FunctionInfo | None,
+        container: ast.expr,
+        depth: int,
+        *,
+        iterated: bool = False,
     ) -> str | None:
-        """The type of one item of a container declared with what it holds."""
+        """The type of one item of a container declared with what it holds ('iterated': what
+        iterating the container itself gives, a mapping's keys)."""
         declared = self._declared(module, function, container)
         if declared is None:
             return None
         owner, annotation = declared
-        item = _item_annotation(annotation, iterated=False)
+        item = _item_annotation(annotation, iterated=iterated)
         return self.annotation(owner, item, depth) if item is not None else None
 
     def _iterated(
@@ -535,12 +552,7 @@ class LocalTypes:
             and not iterable.args
         )
         container = iterable.func.value if values else iterable  # type: ignore[union-attr]
-        declared = self._declared(module, function, container)
-        if declared is None:
-            return None
-        owner, annotation = declared
-        item = _item_annotation(annotation, iterated=not values)
-        return self.annotation(owner, item, depth) if item is not None else None
+        return self._item(module, function, container, depth, iterated=not values)
 
     def _declared(
         self, module: ModuleInfo, function: FunctionInfo | None, expr: ast.expr
@@ -574,18 +586,9 @@ class LocalTypes:
                 return None
             found = [
                 stmt.annotation
-                for stmt in info.node.body
+                for stmt, _ in _self_attribute_stores(module, info, expr.attr)
                 if isinstance(stmt, ast.AnnAssign)
-                and isinstance(stmt.target, ast.Name)
-                and stmt.target.id == expr.attr
             ]
-            for qualname in info.methods.values():
-                method = module.functions.get(qualname)
-                if method is None:
-                    continue
-                for stmt, target in attribute_stores(frame_nodes(child_nodes(method.node)), expr.attr):
-                    if on_self(target) and isinstance(stmt, ast.AnnAssign):
-                        found.append(stmt.annotation)
             if len({ast.dump(a) for a in found}) == 1:
                 return module, found[0]
         return None

@@ -340,11 +340,14 @@ class _ModuleBuilder:
         module_assigns: dict[str, ast.expr] = {}
         assigned: dict[str, list[ast.expr]] = {}
         bound: dict[str, int] = {}
+        annotations: dict[str, ast.expr] = {}
         if tree is not None:
             for stmt, in_type_checking in _module_statements(tree.body):
                 self._bind_module_stmt(
                     stmt, in_type_checking, imports, aliases, bound, module_assigns, assigned
                 )
+                if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                    annotations[stmt.target.id] = stmt.annotation
             for stmt in tree.body:
                 self._definitions_of(stmt)
                 if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -376,13 +379,7 @@ class _ModuleBuilder:
             comments=comment_lines(text),
             header_key=getattr(self, "header_key", ""),
             implementations=_implementations(self.functions),
-            module_annotations={
-                stmt.target.id: stmt.annotation
-                for stmt, _ in (_module_statements(tree.body) if tree is not None else ())
-                if isinstance(stmt, ast.AnnAssign)
-                and isinstance(stmt.target, ast.Name)
-                and stmt.target.id not in ambiguous
-            },
+            module_annotations={name: a for name, a in annotations.items() if name not in ambiguous},
         )
 
     def _definitions_of(self, stmt: ast.stmt) -> None:
@@ -767,13 +764,17 @@ class _FrameWalker:
             rest = node.body[position + 1 :]
             if name is not None and self._keeps(name) and _assigns(rest, name):
                 # 'if _client is not None: return _client' then building it: the rest runs once.
-                self.once += 1
-                for later in rest:
-                    self._stmt(later)
-                self.once -= 1
+                self._run_once(rest)
                 break
         for name in self.conflicting_imports:
             del self.info.imports[name]
+
+    def _run_once(self, stmts: list[ast.stmt]) -> None:
+        """Walk statements that run only while a kept result is unset: their calls run once."""
+        self.once += 1
+        for stmt in stmts:
+            self._stmt(stmt)
+        self.once -= 1
 
     def _keeps(self, name: str) -> bool:
         """Does a value stored under 'name' outlive the call: a module global the function
@@ -852,10 +853,7 @@ class _FrameWalker:
             name = _unset_test(stmt.test)
             if name is not None and self._keeps(name) and _assigns(stmt.body, name):
                 self._expr(stmt.test)
-                self.once += 1
-                for child in stmt.body:
-                    self._stmt(child)
-                self.once -= 1
+                self._run_once(stmt.body)
                 return
         if isinstance(stmt, ast.Nonlocal):
             info.global_names.update(stmt.names)

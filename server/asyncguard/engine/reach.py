@@ -375,10 +375,7 @@ class Reach:
             entry = resolution.match.entry
             if not entry.lazy:
                 return None  # it blocks (or not) in the function itself
-            if self.resolver.catalog.is_allowed(resolution.name or entry.name):
-                return None
-            type_of, origin = self.resolver.type_of(module, function), self.resolver.origin_of(function)
-            if exempt(entry, site.node, type_of, origin, iterated=True):
+            if not self.catalog_call_blocks(module, function, resolution, site, iterated=True):
                 return None
             target = resolution.name or entry.name
             hop = Hop(module.path, site.func_span, target, function.qualname)
@@ -400,17 +397,26 @@ class Reach:
         return None
 
     def catalog_call_blocks(
-        self, module: ModuleInfo, function: FunctionInfo, resolution: Resolution, site: CallSite | None
+        self,
+        module: ModuleInfo,
+        function: FunctionInfo,
+        resolution: Resolution,
+        site: CallSite | None,
+        *,
+        iterated: bool | None = None,
     ) -> bool:
         """A call the catalog matched blocks, unless the project allows the name, the argument
-        form never waits, or the thread lock it enters is only ever held briefly."""
+        form never waits, or the thread lock it enters is only ever held briefly. 'iterated':
+        whether its result is iterated, when that is known better than at the call (a helper's
+        returned result, iterated by its caller)."""
         assert resolution.match is not None
         if self.resolver.catalog.is_allowed(resolution.name or resolution.match.entry.name):
             return False
         if site is None:
             return True
         type_of, origin = self.resolver.type_of(module, function), self.resolver.origin_of(function)
-        if exempt(resolution.match.entry, site.node, type_of, origin, iterated=site.consumed):
+        consumed = site.consumed if iterated is None else iterated
+        if exempt(resolution.match.entry, site.node, type_of, origin, iterated=consumed):
             return False
         return not site.entered or self._lock_held_long(module, function, site)
 

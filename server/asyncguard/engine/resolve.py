@@ -339,8 +339,10 @@ class Resolver:
             source = self.local.of(module, function, value)
         except RecursionError:
             return resolution
-        match = self.catalog.match(f"{source}.read") if source else None
-        if match is None or (match.entry.receivers and source not in match.entry.receivers):
+        if not source:
+            return resolution
+        match = self.catalog.match(f"{source}.read")
+        if match is None or not match.entry.takes(source):
             return resolution
         return Resolution("catalog", name=resolution.name, match=match, via="local")
 
@@ -384,8 +386,7 @@ class Resolver:
         candidate = f"{owner}.{site.attr}"
         match = self.catalog.match(candidate)
         if match is not None:
-            receivers = match.entry.receivers
-            if receivers and owner not in receivers:
+            if not match.entry.takes(owner):
                 return None
             return Resolution("catalog", name=_target_name(match, candidate), match=match, via="local")
         workspace_class = self.workspace_class(owner)
