@@ -445,6 +445,32 @@ def test_a_finished_future_handed_over_by_tenacity_does_not_wait(analyze):
     ]
 
 
+def test_an_ignore_comment_on_a_helpers_returned_lazy_result_accepts_it(analyze):
+    findings = analyze(
+        """
+        import boto3
+
+        s3 = boto3.client("s3")
+
+
+        def pages():
+            return s3.get_paginator("list_objects_v2").paginate(Bucket="b")  # asyncguard: ignore[AG107]
+
+
+        def other_pages():
+            return s3.get_paginator("list_objects_v2").paginate(Bucket="b")
+
+
+        async def handler():
+            for page in pages():
+                print(page)
+            for page in other_pages():
+                print(page)
+        """
+    )
+    assert brief(findings) == [(17, "AG107", "botocore.paginate.Paginator.paginate")]
+
+
 def test_boto3_pages_block_where_they_are_iterated(analyze):
     findings = analyze(
         """

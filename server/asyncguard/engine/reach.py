@@ -355,7 +355,9 @@ class Reach:
             for site in function.calls:
                 if site.returned:
                     resolution = self.resolver.resolve_call(module, function, site)
-                    best = better(best, self._returned_path(module, function, site, resolution, remaining))
+                    path = self._returned_path(module, function, site, resolution, remaining)
+                    if path is not None and not _accepted(module, function, site, path.entry.code):
+                        best = better(best, path)
             return best
 
         best, complete = self._framed(frame, returned_paths)
