@@ -457,6 +457,28 @@ def test_items_of_containers_declared_with_what_they_hold_are_typed(analyze):
     ]
 
 
+def test_an_imported_container_keeps_what_its_module_declares_it_holds(analyze):
+    findings = analyze(
+        files={
+            "clients.py": """
+                import requests
+
+                SESSIONS: dict[str, requests.Session] = {}
+                """,
+            "app.py": """
+                from clients import SESSIONS
+
+
+                async def user(name: str):
+                    session = SESSIONS.get(name)
+                    if session is not None:
+                        session.get("https://example.com/users")
+                """,
+        }
+    )
+    assert brief(findings) == [(7, "AG102", "requests.sessions.Session.get")]
+
+
 def test_callee_split_over_lines(analyze):
     findings = analyze(
         """

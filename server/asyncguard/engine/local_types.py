@@ -563,8 +563,7 @@ class LocalTypes:
         if isinstance(expr, ast.Name):
             frame = module.binding_frame(function, expr.id) if function is not None else None
             if frame is None:
-                annotation = module.module_annotations.get(expr.id)
-                return (module, annotation) if annotation is not None else None
+                return self._module_declared(module, expr.id, 0)
             bindings = self.bindings_of(frame, expr.id)
             annotations = {
                 ast.dump(first) for kind, first, _ in bindings if kind in ("param", "annotated") and first
@@ -591,6 +590,20 @@ class LocalTypes:
             ]
             if len({ast.dump(a) for a in found}) == 1:
                 return module, found[0]
+        return None
+
+    def _module_declared(
+        self, module: ModuleInfo, name: str, depth: int
+    ) -> tuple[ModuleInfo, ast.expr] | None:
+        """A module-level name's annotation, also through imports of it from other modules
+        ('from app.clients import SESSIONS')."""
+        annotation = module.module_annotations.get(name)
+        if annotation is not None:
+            return module, annotation
+        if name in module.imports and depth < _MAX_DEPTH:
+            target = self.resolver.workspace_variable(module.imports[name])
+            if target is not None:
+                return self._module_declared(target[0], target[1], depth + 1)
         return None
 
     def _callee_result(self, full: str) -> str | None:
