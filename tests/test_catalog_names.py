@@ -1,125 +1,19 @@
 """The catalog's names are the names jedi really reports.
 
 Each case is a snippet calling a library the way application code does, with '§' right before
-the called name. The helper resolves it as asyncguard's resolver does (jedi goto with
-follow_imports; for entries with 'receivers' the receiver's inferred class must be listed; when
-goto finds nothing, the receiver's inferred class C is tried as 'C.<method>') and the test checks
+the called name; catalog_harness resolves it as asyncguard's resolver does and the test checks
 which catalog entry, if any, the call matches. Look-alikes (async clients, in-memory buffers,
 dict.get, lazy query builders...) must match nothing.
-
-jedi runs in the current interpreter's environment: the test venv has the libraries installed.
 """
 
 from __future__ import annotations
 
-import ast
-import textwrap
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
-import jedi
 import pytest
-from asyncguard.engine.catalog import Match, builtin_entries, default_catalog
-
-CATALOG = default_catalog(cpu_heavy=True)
-MARK = "§"
-
-# Mirrors asyncguard.engine.resolve: stub re-exports, and receivers that are async look-alikes.
-_NAME_FIXUPS = {"io.open": "builtins.open", "_io.open": "builtins.open"}
-_ASYNC_MARKERS = (".asyncio.", ".aio.", "aioredis", "motor.", "aiofiles")
-
-
-def _is_async_type(full_name: str) -> bool:
-    dotted = f".{full_name}."
-    if any(marker in dotted for marker in _ASYNC_MARKERS):
-        return True
-    return full_name.rsplit(".", 1)[-1].startswith("Async")
-
-
-@dataclass(frozen=True)
-class Case:
-    code: str
-    # The entry name the call must match, or None for a look-alike that must match nothing.
-    expected: str | None
-    severity: str | None = None
-
-    @property
-    def source(self) -> str:
-        return textwrap.dedent(self.code).strip("\n") + "\n"
-
-    @property
-    def label(self) -> str:
-        line = next(line for line in self.source.splitlines() if MARK in line)
-        return line.strip().replace(MARK, "")[:60]
-
-
-def C(code: str, expected: str | None, severity: str | None = None) -> Case:
-    return Case(code, expected, severity)
-
-
-def _locate(source: str) -> tuple[str, int, int]:
-    lines = source.splitlines()
-    for number, line in enumerate(lines, start=1):
-        if MARK in line:
-            column = line.index(MARK)
-            lines[number - 1] = line.replace(MARK, "", 1)
-            return "\n".join(lines) + "\n", number, column
-    raise AssertionError("snippet without a § marker")
-
-
-def _top_level_modules(source: str) -> list[str]:
-    modules = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            modules.extend(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            modules.append(node.module.split(".")[0])
-    return modules
-
-
-def resolve(source: str, where: Path) -> Match | None:
-    code, line, column = _locate(source)
-    script = jedi.Script(code, path=str(where / "snippet.py"))
-    text = code.splitlines()[line - 1]
-    has_receiver = column > 0 and text[column - 1] == "."
-    attr = ""
-    while column + len(attr) < len(text) and (
-        text[column + len(attr)].isalnum() or text[column + len(attr)] == "_"
-    ):
-        attr += text[column + len(attr)]
-
-    def receiver_types() -> list[str]:
-        # Inferred at the '.' before the method name: jedi answers nothing at the ')' that
-        # closes a call with arguments ("open('x').read()"), but does at the dot.
-        if not has_receiver:
-            return []
-        return [n.full_name for n in script.infer(line, column - 1) if n.full_name]
-
-    for name in script.goto(line, column, follow_imports=True):
-        full = name.full_name
-        if not full:
-            continue
-        full = _NAME_FIXUPS.get(full, full)
-        match = CATALOG.match(full)
-        if match is None:
-            return None
-        entry = match.entry
-        if has_receiver and (entry.receivers or entry.name.startswith("redis.commands.")):
-            types = receiver_types()
-            if any(_is_async_type(t) for t in types):
-                return None
-            if entry.receivers and not any(t in entry.receivers for t in types):
-                return None
-        return match
-    for type_name in receiver_types():
-        if _is_async_type(type_name):
-            return None
-        match = CATALOG.match(f"{type_name}.{attr}")
-        if match is not None:
-            return match
-    return None
-
+from asyncguard.engine.catalog import builtin_entries, default_catalog
+from catalog_harness import CATALOG, C, Case, check, is_async_type
 
 # ---- the cases -----------------------------------------------------------------------------------
 
@@ -972,16 +866,7 @@ def snippet_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=[case.label for case in ALL_CASES])
 def test_call_resolves_to_entry(case: Case, snippet_dir: Path) -> None:
-    for module in dict.fromkeys(_top_level_modules(case.source.replace(MARK, ""))):
-        pytest.importorskip(module)
-    match = resolve(case.source, snippet_dir)
-    if case.expected is None:
-        assert match is None, f"look-alike matched {match.entry.name!r} via {match.name!r}"
-        return
-    assert match is not None, f"no catalog entry matched (expected {case.expected!r})"
-    assert match.entry.name == case.expected, f"matched {match.entry.name!r} via {match.name!r}"
-    if case.severity is not None:
-        assert match.entry.severity == case.severity
+    check(case, snippet_dir)
 
 
 # Names the module's import table sees without jedi ('import sys' ... 'sys.stdin.read()').
@@ -1162,4 +1047,4 @@ def test_redis_command_entries_require_a_sync_receiver() -> None:
     for entry in builtin_entries():
         if entry.name.startswith("redis.commands."):
             assert entry.receivers, entry.name
-            assert not any(_is_async_type(r) for r in entry.receivers), entry.name
+            assert not any(is_async_type(r) for r in entry.receivers), entry.name

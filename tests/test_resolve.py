@@ -729,3 +729,96 @@ def test_our_tree_walk_visits_what_ast_walk_visits_in_the_same_order() -> None:
         assert len(expected) > 1_000
     handmade = ast.Call(func=ast.Name(id="f", ctx=ast.Load()), args=[ast.Constant(value=1)])
     assert [type(n).__name__ for n in child_nodes(handmade)] == ["Name", "Constant"]
+
+
+def test_sdk_resource_methods_named_nowhere_else_in_the_catalog(analyze):
+    """A whole-package entry ('openai.resources.*') lists no method names, so a call whose name
+    no other entry ends in ('files.content', 'files.wait_for_processing') was never asked about
+    and went unreported. A call on an attribute of an SDK client is worth the question."""
+    findings = analyze(
+        """
+        from openai import AsyncOpenAI, OpenAI
+
+        client = OpenAI()
+        aclient = AsyncOpenAI()
+
+
+        async def handler(file_id: str):
+            data = client.files.content(file_id)
+            done = client.files.wait_for_processing(file_id)
+            other = await aclient.files.content(file_id)
+            return data, done, other
+        """
+    )
+    assert brief(findings) == [
+        (8, "AG102", "openai.resources.files.Files.content"),
+        (9, "AG102", "openai.resources.files.Files.wait_for_processing"),
+    ]
+
+
+def test_llm_frameworks_and_provider_sdks(analyze):
+    """LangChain chains and models, a LangGraph graph, LlamaIndex query engines and the sync
+    clients of other AI providers block like the OpenAI client; their async twins, prompt
+    formatting and output parsing do not."""
+    findings = analyze(
+        """
+        import ollama
+        from google import genai
+        from langchain_core.output_parsers import StrOutputParser
+        from langchain_core.prompts import ChatPromptTemplate
+        from langchain_openai import ChatOpenAI
+        from langgraph.prebuilt import create_react_agent
+
+        llm = ChatOpenAI(model="gpt-4o-mini")
+        prompt = ChatPromptTemplate.from_messages([("user", "{question}")])
+        chain = prompt | llm | StrOutputParser()
+        agent = create_react_agent(llm, tools=[])
+        gemini = genai.Client()
+
+
+        async def answer(question: str):
+            messages = prompt.invoke({"question": question})
+            text = StrOutputParser().invoke("plain text")
+            first = chain.invoke({"question": question})
+            second = await chain.ainvoke({"question": question})
+            reply = llm.invoke(messages)
+            state = agent.invoke({"messages": [("user", question)]})
+            done = await agent.ainvoke({"messages": [("user", question)]})
+            generated = gemini.models.generate_content(model="gemini-2.5-flash", contents=question)
+            later = await gemini.aio.models.generate_content(model="gemini-2.5-flash", contents=question)
+            local = ollama.chat(model="llama3", messages=[])
+            return messages, text, first, second, reply, state, done, generated, later, local
+        """
+    )
+    assert brief(findings) == [
+        (18, "AG102", "langchain_core.runnables.base.Runnable.invoke"),
+        (20, "AG102", "langchain_core.language_models.chat_models.BaseChatModel.invoke"),
+        (21, "AG102", "langgraph.pregel.main.Pregel.invoke"),
+        (23, "AG102", "google.genai.models.Models.generate_content"),
+        (25, "AG102", "ollama.chat"),
+    ]
+    assert findings[0].alternative.startswith("await chain.ainvoke(")
+
+
+def test_objects_made_from_an_sdk_object_are_looked_up(analyze):
+    """'channel = connection.channel()' after 'connection = pika.BlockingConnection(...)': the
+    channel's methods are listed by class, not by name, and the channel is found to come from
+    pika through the names it was made from."""
+    findings = analyze(
+        """
+        import pika
+
+
+        async def publish(body: bytes):
+            connection = pika.BlockingConnection(pika.ConnectionParameters("localhost"))
+            channel = connection.channel()
+            channel.basic_publish(exchange="", routing_key="jobs", body=body)
+            connection.close()
+        """
+    )
+    assert brief(findings) == [
+        (5, "AG105", "pika.adapters.blocking_connection.BlockingConnection"),
+        (6, "AG105", "pika.adapters.blocking_connection.BlockingConnection.channel"),
+        (7, "AG105", "pika.adapters.blocking_connection.BlockingChannel.basic_publish"),
+        (8, "AG105", "pika.adapters.blocking_connection.BlockingConnection.close"),
+    ]

@@ -112,6 +112,10 @@ class Catalog:
         self.roots: set[str] = set()
         self.method_names: set[str] = set()
         self.method_prefixes: set[str] = set()
+        # Top-level packages with whole-class or whole-package entries ('openai.resources.*'):
+        # their method names are listed nowhere, so a call on an object of theirs is looked up
+        # by what it is called on rather than by its name.
+        self.wide_roots: set[str] = set()
         # Method names listed only by entries that block where their result is iterated
         # (Django's lazy QuerySet builders): any other call of such a name needs no lookup.
         lazy: set[str] = set()
@@ -130,6 +134,8 @@ class Catalog:
                     prefix = last.split("*")[0].split("?")[0]
                     if prefix:
                         self.method_prefixes.add(prefix)
+                    else:
+                        self.wide_roots.add(name.split(".")[0])
                 else:
                     self.method_names.add(last)
                     (lazy if entry.lazy else eager).add(last)

@@ -293,7 +293,9 @@ class Resolver:
             if inferred is not None:
                 return inferred
             owner_method, self._pending_owner = self._pending_owner, None
-            worth = self._worth_jedi(site.attr, site.consumed or site.returned)
+            worth = self._worth_jedi(site.attr, site.consumed or site.returned) or self._on_sdk_object(
+                module, function, site.receiver
+            )
             if not worth or self._jedi_cannot_help(module, function, site):
                 return Resolution("other", via="prefilter")
             if owner_method is not None:
@@ -577,6 +579,54 @@ class Resolver:
             return None
 
         return origin
+
+    def _on_sdk_object(self, module: ModuleInfo, function: FunctionInfo, receiver: ast.expr) -> bool:
+        """Is the call made on an object that came from a package whose entries cover whole
+        classes ('client.files.content(...)' on an openai.OpenAI, 'channel.basic_publish(...)'
+        on a channel a pika connection opened)? Only jedi knows the method; its name says
+        nothing, as whole-class entries list no names."""
+        base = receiver
+        while isinstance(base, (ast.Attribute, ast.Call, ast.Subscript)):
+            base = base.func if isinstance(base, ast.Call) else base.value
+        if not isinstance(base, ast.Name):
+            return False
+        try:
+            owner = (self.local.of(module, function, base) if base is not receiver else None) or self._made_by(
+                module, function, base.id, 0
+            )
+        except RecursionError:
+            return False
+        return owner is not None and owner.split(".")[0] in self.catalog.wide_roots
+
+    def _made_by(self, module: ModuleInfo, function: FunctionInfo, name: str, depth: int) -> str | None:
+        """What a name bound once was made by or annotated with, through the import table and
+        through the names it was made from ('pika.BlockingConnection.channel' for 'channel =
+        connection.channel()' after 'connection = pika.BlockingConnection(...)'). SDK clients
+        are classes no table of ours lists."""
+        if depth > 4:
+            return None
+        frame = module.binding_frame(function, name)
+        if frame is not None:
+            bindings = self.local.bindings_of(frame, name)
+            if len(bindings) != 1:
+                return None
+            _, value, annotation = bindings[0]
+        else:
+            value, annotation = module.module_assigns.get(name), module.module_annotations.get(name)
+        node = annotation if annotation is not None else value
+        while isinstance(node, (ast.Call, ast.Attribute)) and not (
+            isinstance(node, ast.Attribute) and dotted_name(node) is not None
+        ):
+            node = node.func if isinstance(node, ast.Call) else node.value
+        dotted = dotted_name(node) if isinstance(node, ast.expr) else None
+        if dotted is None:
+            return None
+        root, _, rest = dotted.partition(".")
+        scope = frame or function
+        if root != name and (module.binding_frame(scope, root) is not None or root in module.module_assigns):
+            made = self._made_by(module, scope, root, depth + 1)
+            return f"{made}.{rest}" if made and rest else made
+        return self.resolve_dotted(module, dotted)
 
     def _worth_jedi(self, attr: str, iterated: bool = True) -> bool:
         if self.catalog.may_match_method(attr, iterated) or attr == "__call__":
