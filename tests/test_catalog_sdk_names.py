@@ -160,11 +160,13 @@ LLM_FRAMEWORKS = [
         None,
     ),
     C(
-        "from langchain_core.runnables import RunnableLambda\nstep = RunnableLambda(len)\nstep.§invoke('abc')",
+        "from langchain_core.runnables import RunnableLambda\nstep = RunnableLambda(len)\n"
+        "step.§invoke('abc')",
         None,
     ),
     C(
-        "from langchain_core.runnables import RunnablePassthrough\nRunnablePassthrough().§invoke({'q': 'hi'})",
+        "from langchain_core.runnables import RunnablePassthrough\n"
+        "RunnablePassthrough().§invoke({'q': 'hi'})",
         None,
     ),
     C(
@@ -195,8 +197,8 @@ LLM_FRAMEWORKS = [
         None,
     ),
     C(
-        _INDEX
-        + "chat_engine = index.as_chat_engine()\nasync def handler():\n    return await chat_engine.§achat('hi')",
+        _INDEX + "chat_engine = index.as_chat_engine()\nasync def handler():\n"
+        "    return await chat_engine.§achat('hi')",
         None,
     ),
     # LlamaIndex's mocks.
@@ -380,7 +382,8 @@ AI_SDKS_MISTRAL_V1 = [
         "mistralai.client.chat.Chat.complete",
     ),
     C(
-        "from mistralai import Mistral\nc = Mistral(api_key='k')\nc.embeddings.§create(model='m', inputs=['x'])",
+        "from mistralai import Mistral\nc = Mistral(api_key='k')\n"
+        "c.embeddings.§create(model='m', inputs=['x'])",
         "mistralai.client.chat.Chat.complete",
     ),
     C(
@@ -450,14 +453,16 @@ GCS = [
     C("from google.cloud import storage\nc = storage.Client()\nc.§bucket('b')", None),
     C("from google.cloud import storage\nc = storage.Client()\nb = c.bucket('b')\nb.§blob('k')", None),
     C(
-        "from google.cloud import storage\ndef f(blob: storage.Blob):\n    blob.§generate_signed_url(expiration=60)",
+        "from google.cloud import storage\ndef f(blob: storage.Blob):\n"
+        "    blob.§generate_signed_url(expiration=60)",
         None,
     ),
 ]
 
 SLACK = [
     C(
-        "from slack_sdk import WebClient\nc = WebClient(token='x')\nc.§chat_postMessage(channel='c', text='t')",
+        "from slack_sdk import WebClient\nc = WebClient(token='x')\n"
+        "c.§chat_postMessage(channel='c', text='t')",
         "slack_sdk.web.client.WebClient.*",
     ),
     C(
@@ -480,14 +485,16 @@ SLACK = [
         None,
     ),
     C(
-        "from slack_sdk import WebClient\nc = WebClient(token='x')\nc.§chat_stream(channel='c', thread_ts='t')",
+        "from slack_sdk import WebClient\nc = WebClient(token='x')\n"
+        "c.§chat_stream(channel='c', thread_ts='t')",
         None,
     ),
 ]
 
 TWILIO = [
     C(
-        "from twilio.rest import Client\nc = Client('sid', 'tok')\nc.messages.§create(to='+1', from_='+2', body='x')",
+        "from twilio.rest import Client\nc = Client('sid', 'tok')\n"
+        "c.messages.§create(to='+1', from_='+2', body='x')",
         "twilio.rest.*.create",
     ),
     C(
@@ -514,19 +521,22 @@ SENDGRID = [
         "sendgrid.base_interface.BaseInterface.send",
     ),
     C(
-        "import sendgrid\nsg = sendgrid.SendGridAPIClient(api_key='key')\nsg.client.mail.send.§post(request_body={})",
+        "import sendgrid\nsg = sendgrid.SendGridAPIClient(api_key='key')\n"
+        "sg.client.mail.send.§post(request_body={})",
         "python_http_client.client.Client.post",
     ),
     # look-alike: building the message
     C(
-        "from sendgrid.helpers.mail import Mail\nm = Mail(from_email='a', to_emails='b', subject='s')\nm.§get()",
+        "from sendgrid.helpers.mail import Mail\nm = Mail(from_email='a', to_emails='b', subject='s')\n"
+        "m.§get()",
         None,
     ),
 ]
 
 MINIO = [
     C(
-        "from minio import Minio\nm = Minio('h:9000', access_key='a', secret_key='s')\nm.§put_object('b', 'k', data, 3)",
+        "from minio import Minio\nm = Minio('h:9000', access_key='a', secret_key='s')\n"
+        "m.§put_object('b', 'k', data, 3)",
         "minio.api.Minio.put_object",
     ),
     C(
@@ -557,7 +567,8 @@ PARAMIKO = [
         "paramiko.sftp_client.SFTPClient.get",
     ),
     C(
-        "import paramiko\ndef f(sftp: paramiko.SFTPClient):\n    with sftp.open('a') as fh:\n        fh.§read()",
+        "import paramiko\ndef f(sftp: paramiko.SFTPClient):\n    with sftp.open('a') as fh:\n"
+        "        fh.§read()",
         "paramiko.file.BufferedFile.read",
     ),
     C("import paramiko\ndef f(ch: paramiko.Channel):\n    ch.§recv(1024)", "paramiko.channel.Channel.recv"),
@@ -637,7 +648,8 @@ KAFKA = [
         "kafka.producer.kafka.KafkaProducer",
     ),
     C(
-        "from kafka import KafkaProducer\np = KafkaProducer(bootstrap_servers='h')\np.send('t', b'x').§get(timeout=10)",
+        "from kafka import KafkaProducer\np = KafkaProducer(bootstrap_servers='h')\n"
+        "p.send('t', b'x').§get(timeout=10)",
         "kafka.producer.future.FutureRecordMetadata.get",
     ),
     C(
@@ -645,11 +657,13 @@ KAFKA = [
         "kafka.producer.kafka.KafkaProducer.flush",
     ),
     C(
-        "from kafka import KafkaConsumer\nc = KafkaConsumer('t', bootstrap_servers='h')\nc.§poll(timeout_ms=100)",
+        "from kafka import KafkaConsumer\nc = KafkaConsumer('t', bootstrap_servers='h')\n"
+        "c.§poll(timeout_ms=100)",
         "kafka.consumer.group.KafkaConsumer.poll",
     ),
     C(
-        "from kafka.admin import KafkaAdminClient\na = KafkaAdminClient(bootstrap_servers='h')\na.§create_topics([])",
+        "from kafka.admin import KafkaAdminClient\na = KafkaAdminClient(bootstrap_servers='h')\n"
+        "a.§create_topics([])",
         "kafka.admin._topics.TopicAdminMixin.create_topics",
     ),
     # look-alikes: send only buffers; subscribe only records the subscription
@@ -676,7 +690,8 @@ CONFLUENT = [
     ),
     # look-alikes: produce only enqueues, subscribe is local, the asyncio producer
     C(
-        "from confluent_kafka import Producer\np = Producer({'bootstrap.servers': 'h'})\np.§produce('t', b'x')",
+        "from confluent_kafka import Producer\np = Producer({'bootstrap.servers': 'h'})\n"
+        "p.§produce('t', b'x')",
         None,
     ),
     C("from confluent_kafka import Consumer\nc = Consumer({'group.id': 'g'})\nc.§subscribe(['t'])", None),

@@ -591,9 +591,9 @@ class Resolver:
         if not isinstance(base, ast.Name):
             return False
         try:
-            owner = (self.local.of(module, function, base) if base is not receiver else None) or self._made_by(
-                module, function, base.id, 0
-            )
+            # The receiver itself had its local type looked up already.
+            typed = self.local.of(module, function, base) if base is not receiver else None
+            owner = typed or self._made_by(module, function, base.id, 0)
         except RecursionError:
             return False
         return owner is not None and owner.split(".")[0] in self.catalog.wide_roots
