@@ -8,6 +8,7 @@ only build an object, sign locally or buffer, must match nothing.
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -810,3 +811,36 @@ def test_exempt_forms(case: Case, snippet_dir: Path) -> None:
     assert match is not None and match.entry.name == case.expected
     call, iterated = _call_at_mark(case.source)
     assert exempt(match.entry, call, iterated=iterated)
+
+
+def _owner(dotted: str) -> object | None:
+    """The class a definition-site method name belongs to, imported from the test venv."""
+    parts = dotted.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            owner: object = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for part in parts[cut:-1]:
+            owner = getattr(owner, part, None)
+        return owner
+    return None
+
+
+@pytest.mark.parametrize(
+    "entry", [e for e in CATALOG.entries if e.async_twin], ids=lambda e: e.name.rsplit(".", 2)[-2]
+)
+def test_every_async_twin_exists(entry) -> None:  # type: ignore[no-untyped-def]
+    """The quick fix 'await obj.<twin>(...)' must name a method the library has."""
+    checked = 0
+    for name in (entry.name, *entry.aliases):
+        method = name.rsplit(".", 1)[1]
+        twin = entry.twin_of(method)
+        if "*" in name or twin is None:
+            continue
+        owner = _owner(name)
+        if owner is None:
+            continue  # another major version of the library (mistralai 1.x names)
+        assert hasattr(owner, twin), f"{name}: no {twin}"
+        checked += 1
+    assert checked or entry.name.startswith("llama_index.core.chat_engine")

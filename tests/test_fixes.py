@@ -422,3 +422,32 @@ def test_fixes_land_on_the_call_when_other_characters_would_break_lines(tmp_path
     assert ignored.splitlines(keepends=True)[-1] == (
         '    label = "éé"; time.sleep(0.5)  # asyncguard: ignore[AG101]\n'
     )
+
+
+def test_async_twin_method_is_the_preferred_fix(tmp_path):
+    """'chain.invoke(x)' has an awaitable twin on the same object: 'await chain.ainvoke(x)' is
+    offered first (a thread is the fallback); a streaming call's twin is an async iterator, not
+    an awaitable, so it gets no twin fix."""
+    code = """
+        from langchain_core.output_parsers import StrOutputParser
+        from langchain_core.prompts import ChatPromptTemplate
+        from langchain_openai import ChatOpenAI
+
+        llm = ChatOpenAI(model="gpt-4o-mini")
+        chain = ChatPromptTemplate.from_messages([("user", "{q}")]) | llm | StrOutputParser()
+
+
+        async def answer(q: str) -> str:
+            text = chain.invoke({"q": q}).strip()
+            for chunk in llm.stream(q):
+                print(chunk)
+            return text
+        """
+    assert titles(tmp_path, code)[:2] == [
+        "Use the async twin: await chain.ainvoke(...)",
+        "Run chain.invoke in a thread: await asyncio.to_thread(chain.invoke, ...)",
+    ]
+    result = fixed(tmp_path, code, "Use the async twin")
+    assert '    text = (await chain.ainvoke({"q": q})).strip()\n' in result
+    assert "import asyncio" not in result
+    assert not any(t.startswith("Use the async twin") for t in titles(tmp_path, code, which=1))

@@ -238,7 +238,13 @@ class Analyzer:
             alternative=entry.alternative,
             function=function.qualname,
             route=place.route,
-            fix=_fix_hints(site, entry.awaitable_alternative, entry.thread_bound, entry.lazy),
+            fix=_fix_hints(
+                site,
+                entry.awaitable_alternative,
+                entry.thread_bound,
+                entry.lazy,
+                entry.twin_of(site.attr) if site.receiver is not None else None,
+            ),
         )
 
     def _transitive(
@@ -416,7 +422,11 @@ def _offload_hint(helper: str, lazy: bool) -> str:
 
 
 def _fix_hints(
-    site: CallSite, awaitable_alternative: str | None, thread_bound: bool, lazy: bool = False
+    site: CallSite,
+    awaitable_alternative: str | None,
+    thread_bound: bool,
+    lazy: bool = False,
+    twin: str | None = None,
 ) -> dict[str, object]:
     return {
         # The finding's call only makes a lazy result that blocks where it is iterated: moving
@@ -428,6 +438,7 @@ def _fix_hints(
         "entered": site.entered,
         "stmt": site.stmt_span.to_dict(),
         "sleep": awaitable_alternative,
+        "twin": twin,
         "thread_bound": thread_bound,
     }
 

@@ -38,6 +38,7 @@ _ENTRY_KEYS = {
     "exclude",
     "thread_bound",
     "awaitable_alternative",
+    "async_twin",
     "unless",
 }
 
@@ -66,6 +67,9 @@ class Entry:
     thread_bound: bool = False
     # A drop-in awaitable replacement for the call ('asyncio.sleep').
     awaitable_alternative: str | None = None
+    # The awaitable twin of a method on the same object, as a template of the called name:
+    # 'a{name}' (LangChain's invoke -> ainvoke), '{name}_async' (mistralai's complete_async).
+    async_twin: str | None = None
     # Forms that make the call non-blocking: 'blocking=False' (keyword or, with an index,
     # '0=False' for a positional), a bare keyword name that must merely be present, 'N:memory'
     # or 'name:memory' (that argument is an io.BytesIO/StringIO), 'receiver:memory' (the object
@@ -82,6 +86,13 @@ class Entry:
     def takes(self, receiver: str) -> bool:
         """Can a receiver of this class run the entry's blocking method?"""
         return (not self.receivers or receiver in self.receivers) and receiver not in self.not_receivers
+
+    def twin_of(self, method: str) -> str | None:
+        """The awaitable twin of 'method' on the same object, if the entry names one. A
+        streaming method's twin is an async iterator ('astream'), not an awaitable: none."""
+        if self.async_twin is None or "stream" in method or method.endswith("iter"):
+            return None
+        return self.async_twin.format(name=method)
 
     @property
     def lazy(self) -> bool:
@@ -328,6 +339,7 @@ def _entry_from_table(table: dict[str, object], category: str, where: str) -> En
         exclude=tuple(table.get("exclude", ())),  # type: ignore[arg-type]
         thread_bound=bool(table.get("thread_bound", False)),
         awaitable_alternative=table.get("awaitable_alternative"),  # type: ignore[arg-type]
+        async_twin=table.get("async_twin"),  # type: ignore[arg-type]
         unless=tuple(table.get("unless", ())),  # type: ignore[arg-type]
     )
 

@@ -130,6 +130,23 @@ def sleep_fix(doc: Document, finding: Finding) -> CodeFix | None:
     return _checked(doc, CodeFix(f"Use await {name.text}(...)", edits, preferred=True, codes=(finding.code,)))
 
 
+def twin_fix(doc: Document, finding: Finding) -> CodeFix | None:
+    """chain.invoke(x) -> await chain.ainvoke(x): the library's own awaitable twin, on the same
+    object with the same arguments."""
+    twin = finding.fix.get("twin")
+    if not _can_await(finding) or not twin or finding.chain:
+        return None
+    parts = _call_parts(doc, finding)
+    if parts is None:
+        return None
+    receiver, dot, method = parts.func.rpartition(".")
+    if not dot or not method.isidentifier():
+        return None
+    new = _wrap(f"await {receiver}.{twin}({parts.args})", finding)
+    title = f"Use the async twin: await {receiver}.{twin}(...)"
+    return _checked(doc, CodeFix(title, [TextEdit(finding.span, new)], preferred=True, codes=(finding.code,)))
+
+
 def threadpool_fix(doc: Document, finding: Finding) -> CodeFix | None:
     """f(a) -> await run_in_threadpool(f, a), when the module already uses Starlette/FastAPI."""
     if not _can_await(finding) or finding.fix.get("thread_bound"):
@@ -245,6 +262,7 @@ def fixes_for(doc: Document, finding: Finding, findings: list[Finding] | None = 
     candidates = [
         misuse_fix(doc, finding),
         sleep_fix(doc, finding),
+        twin_fix(doc, finding),
         async_def_fix(doc, finding),
         to_thread_fix(doc, finding),
         threadpool_fix(doc, finding),
@@ -263,7 +281,12 @@ def fix_all(doc: Document, findings: list[Finding]) -> CodeFix | None:
     """Every safe wrap in the document in one edit, with one import."""
     chosen: list[tuple[Finding, CodeFix]] = []
     for finding in sorted(findings, key=lambda f: (f.span.line, f.span.col)):
-        fix = misuse_fix(doc, finding) or sleep_fix(doc, finding) or to_thread_fix(doc, finding)
+        fix = (
+            misuse_fix(doc, finding)
+            or sleep_fix(doc, finding)
+            or twin_fix(doc, finding)
+            or to_thread_fix(doc, finding)
+        )
         if fix is None:
             continue
         if any(_overlaps(finding.span, other.span) for other, _ in chosen):
