@@ -172,6 +172,50 @@ async def test_lines_are_counted_as_python_and_lsp_count_them(
     assert compiles(text)
 
 
+LANGCHAIN_ROUTE = (
+    "from fastapi import FastAPI\n"
+    "from langchain_openai import ChatOpenAI\n\n"
+    "app = FastAPI()\n"
+    'llm = ChatOpenAI(model="gpt-4o-mini")\n\n\n'
+    '@app.post("/ask")\n'
+    "async def ask(question: str):\n"
+    '    return {"answer": llm.invoke(question).content}\n'
+)
+
+
+async def test_a_langchain_call_is_fixed_with_its_async_twin(client: LanguageClient, workspace: Path) -> None:
+    path = workspace / "app/ask.py"
+    path.write_text(LANGCHAIN_ROUTE, encoding="utf-8")
+    uri = open_document(client, path, text=LANGCHAIN_ROUTE)
+    # jedi loads LangChain on first use: the complete result follows the first publish.
+    diagnostics = await wait_for_publish(client, uri, version=1, settle=5)
+    call = [d for d in diagnostics if d.code == "AG102"]
+    assert [(d.range.start.line, d.range.start.character, d.range.end.character) for d in call] == [
+        (9, 22, 32)
+    ]
+    assert call[0].message == (
+        "langchain_core.language_models.chat_models.BaseChatModel.invoke blocks the event loop in"
+        " async route POST /ask"
+    )
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=call[0].range,
+            context=types.CodeActionContext(diagnostics=call),
+        )
+    )
+    assert [a.title for a in actions][:2] == [
+        "Use the async twin: await llm.ainvoke(...)",
+        "Run llm.invoke in a thread: await asyncio.to_thread(llm.invoke, ...)",
+    ]
+    assert actions[0].is_preferred is True
+    text = apply_text_edits(LANGCHAIN_ROUTE, edits_of(actions[0], uri))
+    assert text == LANGCHAIN_ROUTE.replace(
+        "llm.invoke(question).content", "(await llm.ainvoke(question)).content"
+    )
+    assert compiles(text)
+
+
 async def test_clean_file_gets_an_empty_list(client: LanguageClient, workspace: Path) -> None:
     uri = open_document(client, workspace / "app/clean.py")
     assert await wait_for_publish(client, uri, version=1) == []
