@@ -822,3 +822,46 @@ def test_objects_made_from_an_sdk_object_are_looked_up(analyze):
         (7, "AG105", "pika.adapters.blocking_connection.BlockingChannel.basic_publish"),
         (8, "AG105", "pika.adapters.blocking_connection.BlockingConnection.close"),
     ]
+
+
+def test_a_pipe_chain_led_by_a_dict_is_typed_by_the_rest_of_the_chain(analyze):
+    """LangChain's usual retrieval chain starts with a dict ('{"context": retriever, ...} |
+    prompt | llm'): jedi types it as the dict and finds no 'invoke' on it, so the call was
+    missed. The dict is turned into a runnable by the next step's '__ror__': the chain has the
+    type of the chain after it."""
+    findings = analyze(
+        files={
+            "rag.py": """
+                from langchain_core.output_parsers import StrOutputParser
+                from langchain_core.prompts import ChatPromptTemplate
+                from langchain_core.runnables import RunnablePassthrough
+                from langchain_core.vectorstores import InMemoryVectorStore
+                from langchain_openai import ChatOpenAI, OpenAIEmbeddings
+
+                retriever = InMemoryVectorStore(embedding=OpenAIEmbeddings()).as_retriever()
+                prompt = ChatPromptTemplate.from_messages([("user", "{context}: {question}")])
+                llm = ChatOpenAI(model="gpt-4o-mini")
+                rag_chain = {"context": retriever, "question": RunnablePassthrough()} | prompt | llm | StrOutputParser()
+                """,
+            "app.py": """
+                from langchain_core.runnables import RunnablePassthrough
+
+                from rag import llm, prompt, rag_chain, retriever
+
+
+                async def ask(question: str) -> str:
+                    local = {"question": question} | {"extra": 1}
+                    return rag_chain.invoke(question) + str(local.get("extra"))
+
+
+                async def ask_here(question: str):
+                    chain = {"context": retriever, "question": RunnablePassthrough()} | prompt | llm
+                    done = await chain.ainvoke(question)
+                    return chain.invoke(question), done
+                """,
+        }
+    )
+    assert brief(findings) == [
+        (8, "AG102", "langchain_core.runnables.base.Runnable.invoke"),
+        (14, "AG102", "langchain_core.runnables.base.Runnable.invoke"),
+    ]

@@ -34,6 +34,7 @@ from .model import (
     on_self,
 )
 from .narrowing import narrowed_to_data
+from .positions import split_lines
 from .project import Project
 from .resolution import UNKNOWN, CallKey, FunctionRef, Resolution
 from .resolve_names import STDLIB
@@ -299,7 +300,7 @@ class Resolver:
             if not worth or self._jedi_cannot_help(module, function, site):
                 return Resolution("other", via="prefilter")
             if owner_method is not None:
-                resolution = self._from_jedi(module, site)
+                resolution = self._from_jedi(module, site, function)
                 if resolution.kind != "workspace" and not self._cheap:
                     self._by_owner[owner_method] = resolution
                 return resolution
@@ -318,11 +319,11 @@ class Resolver:
                 key = (module.path, scope, receiver, site.attr)
                 if key in self._same_receiver:
                     return self._same_receiver[key]
-                resolution = self._from_jedi(module, site)
+                resolution = self._from_jedi(module, site, function)
                 if not self._cheap:
                     self._same_receiver[key] = resolution
                 return resolution
-        return self._from_jedi(module, site)
+        return self._from_jedi(module, site, function)
 
     def _reader(
         self, module: ModuleInfo, function: FunctionInfo, site: CallSite, resolution: Resolution
@@ -954,7 +955,9 @@ class Resolver:
         return result
 
     # ---- jedi ---------------------------------------------------------------------------
-    def _from_jedi(self, module: ModuleInfo, site: CallSite) -> Resolution:
+    def _from_jedi(
+        self, module: ModuleInfo, site: CallSite, function: FunctionInfo | None = None
+    ) -> Resolution:
         if self._cheap:
             self._skipped += 1
             return UNKNOWN
@@ -975,8 +978,84 @@ class Resolver:
                 resolution = self._check_receiver(module, script, site, resolution)
             return resolution
         if site.receiver is not None:
-            return self._from_receiver_type(module, script, site)
+            resolution = self._from_receiver_type(module, script, site)
+            if resolution is UNKNOWN:
+                resolution = self._from_piped_chain(module, function, site)
+            return resolution
         return UNKNOWN
+
+    def _from_piped_chain(
+        self, module: ModuleInfo, function: FunctionInfo | None, site: CallSite
+    ) -> Resolution:
+        """'{"context": retriever, ...} | prompt | llm': jedi types a pipe chain led by a dict
+        literal as a dict, while at run time the next step's '__ror__' takes the dict in and
+        the chain is what the rest of it makes. The rest is asked about at the end of the module
+        that defines its steps (a chain built in a function from module-level steps, or at
+        module level, here or in the module it is imported from)."""
+        found = self._chain_binding(module, function, site.receiver)
+        if found is None:
+            return UNKNOWN
+        home, value, frame = found
+        rest = _after_leading_dict(value)
+        if rest is None:
+            return UNKNOWN
+        if frame is not None and any(
+            isinstance(node, ast.Name) and home.binding_frame(frame, node.id) is not None
+            for node in ast.walk(rest)
+        ):
+            return UNKNOWN  # a step bound in the function: not a module name where it is asked
+        line = f"({ast.unparse(rest)}).{site.attr}"
+        code = (home.text if home.text.endswith(("\n", "\r")) else home.text + "\n") + line
+        number = len(split_lines(code))
+        try:
+            script = jedi.Script(
+                code + "\n",
+                # A sibling file: relative imports still work, and parso's cached tree of the
+                # real module is left alone.
+                path=str(Path(home.path).with_name("__asyncguard_pipe__.py")),
+                project=self._jedi_project,
+                environment=self._environment(),
+            )
+        except Exception:  # noqa: BLE001 - jedi raises anything on odd code
+            return UNKNOWN
+        if self.shared_inference:
+            self._share_inference(script)
+        dot = len(line) - len(site.attr) - 1
+        for name in self._jedi(home.path, script.goto, number, dot + 1, follow_imports=True):
+            resolution = self._from_definition(name, via="jedi")
+            if resolution is None:
+                continue
+            if resolution.kind == "catalog" and resolution.match is not None:
+                entry = resolution.match.entry
+                types = [n.full_name for n in self._jedi(home.path, script.infer, number, dot) if n.full_name]
+                if any(_is_async_type(t) for t in types) or (
+                    (entry.receivers or entry.not_receivers) and not any(entry.takes(t) for t in types)
+                ):
+                    return Resolution("other", name=resolution.name, via="jedi")
+            return resolution
+        return UNKNOWN
+
+    def _chain_binding(
+        self, module: ModuleInfo, function: FunctionInfo | None, receiver: ast.expr | None
+    ) -> tuple[ModuleInfo, ast.expr, FunctionInfo | None] | None:
+        """The value a name was bound to once (in the function, in this module, or in the
+        module it was imported from), the module it was bound in, and the function if local."""
+        if not isinstance(receiver, ast.Name):
+            return None
+        name = receiver.id
+        frame = module.binding_frame(function, name) if function is not None else None
+        if frame is not None:
+            bindings = self.local.bindings_of(frame, name)
+            if len(bindings) == 1 and bindings[0][0] == "assign" and bindings[0][1] is not None:
+                return module, bindings[0][1], frame
+            return None
+        if name in module.module_assigns:
+            return module, module.module_assigns[name], None
+        if name in module.imports:
+            target = self.workspace_variable(module.imports[name])
+            if target is not None and target[1] in target[0].module_assigns:
+                return target[0], target[0].module_assigns[target[1]], None
+        return None
 
     def _from_definition(self, name, via: str) -> Resolution | None:  # type: ignore[no-untyped-def]
         full = name.full_name
@@ -1074,6 +1153,16 @@ class Resolver:
             if match is not None:
                 return Resolution("catalog", name=_target_name(match, candidate), match=match, via="jedi")
         return UNKNOWN
+
+
+def _after_leading_dict(chain: ast.expr) -> ast.expr | None:
+    """'{...} | a | b' -> 'a | b'; None when the chain does not start with a dict literal."""
+    if not (isinstance(chain, ast.BinOp) and isinstance(chain.op, ast.BitOr)):
+        return None
+    if isinstance(chain.left, (ast.Dict, ast.DictComp)):
+        return chain.right
+    left = _after_leading_dict(chain.left)
+    return None if left is None else ast.BinOp(left=left, op=ast.BitOr(), right=chain.right)
 
 
 def _parameter_defaults(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
