@@ -865,3 +865,28 @@ def test_a_pipe_chain_led_by_a_dict_is_typed_by_the_rest_of_the_chain(analyze):
         (8, "AG102", "langchain_core.runnables.base.Runnable.invoke"),
         (14, "AG102", "langchain_core.runnables.base.Runnable.invoke"),
     ]
+
+
+def test_docker_models_from_the_client_collections(analyze):
+    """docker-py builds a container model from the daemon's answer, which jedi cannot type:
+    'container = client.containers.get(name); container.logs()' was missed."""
+    findings = analyze(
+        """
+        import docker
+
+        client = docker.from_env()
+
+
+        async def logs(name: str):
+            container = client.containers.get(name)
+            text = container.logs(tail=100)
+            client.containers.get(name).stop()
+            return text
+        """
+    )
+    assert brief(findings) == [
+        (7, "AG102", "docker.models.containers.ContainerCollection.get"),
+        (8, "AG102", "docker.models.containers.Container.logs"),
+        (9, "AG102", "docker.models.containers.ContainerCollection.get"),
+        (9, "AG102", "docker.models.containers.Container.stop"),
+    ]
