@@ -841,7 +841,8 @@ def test_a_pipe_chain_led_by_a_dict_is_typed_by_the_rest_of_the_chain(analyze):
                 retriever = InMemoryVectorStore(embedding=OpenAIEmbeddings()).as_retriever()
                 prompt = ChatPromptTemplate.from_messages([("user", "{context}: {question}")])
                 llm = ChatOpenAI(model="gpt-4o-mini")
-                rag_chain = {"context": retriever, "question": RunnablePassthrough()} | prompt | llm | StrOutputParser()
+                parser = StrOutputParser()
+                rag_chain = {"context": retriever, "question": RunnablePassthrough()} | prompt | llm | parser
                 """,
             "app.py": """
                 from langchain_core.runnables import RunnablePassthrough
