@@ -705,6 +705,172 @@ CONFLUENT = [
 
 # Resolve to the entry, but the form is exempt by the entry's 'unless' (or a lazy result that is
 # not iterated here).
+
+_LLM = "import litellm\n"
+_ROUTER = "from litellm import Router\nrouter = Router(model_list=[])\n"
+_QDRANT = "from qdrant_client import QdrantClient\nclient = QdrantClient(url='http://localhost:6333')\n"
+_CHROMA = (
+    "import chromadb\nclient = chromadb.HttpClient(host='localhost', port=8000)\n"
+    "collection = client.get_or_create_collection('docs')\n"
+)
+_PINECONE = "from pinecone import Pinecone\npc = Pinecone(api_key='k')\nindex = pc.Index('docs')\n"
+_WEAVIATE = "import weaviate\nclient = weaviate.connect_to_local()\ndocs = client.collections.get('Docs')\n"
+_MILVUS = "from pymilvus import MilvusClient\nclient = MilvusClient(uri='http://localhost:19530')\n"
+
+LITELLM = [
+    C(_LLM + "litellm.§completion(model='gpt-4o-mini', messages=[])", "litellm.main.completion"),
+    C(
+        "from litellm import embedding\nvectors = §embedding(model='m', input=['x'])",
+        "litellm.main.completion",
+    ),
+    C(_LLM + "litellm.§image_generation(prompt='a cat')", "litellm.main.completion"),
+    C(_LLM + "litellm.§responses(model='m', input='x')", "litellm.main.completion"),
+    C(_ROUTER + "router.§completion(model='m', messages=[])", "litellm.router.Router.completion"),
+    C(_ROUTER + "router.§text_completion(model='m', prompt='x')", "litellm.router.Router.completion"),
+    # async twins, and local helpers
+    C(_LLM + "async def f():\n    return await litellm.§acompletion(model='m', messages=[])", None),
+    C(_ROUTER + "async def f():\n    return await router.§acompletion(model='m', messages=[])", None),
+    C(_LLM + "n = litellm.§token_counter(model='m', messages=[])", None),
+]
+
+QDRANT = [
+    C(
+        _QDRANT + "hits = client.§query_points(collection_name='c', query=[0.1], limit=3)",
+        "qdrant_client.qdrant_client.QdrantClient.query_points",
+    ),
+    C(
+        _QDRANT + "client.§upsert(collection_name='c', points=[])",
+        "qdrant_client.qdrant_client.QdrantClient.query_points",
+    ),
+    # removed in 1.16: jedi finds no definition, the receiver's class + name matches
+    C(
+        _QDRANT + "hits = client.§search(collection_name='c', query_vector=[0.1])",
+        "qdrant_client.qdrant_client.QdrantClient.query_points",
+    ),
+    # local mode: the same methods, run in process
+    C(
+        "from qdrant_client import QdrantClient\nclient = QdrantClient(':memory:')\n"
+        "client.§scroll(collection_name='c', limit=10)",
+        "qdrant_client.qdrant_client.QdrantClient.query_points",
+    ),
+    C(
+        "from qdrant_client import AsyncQdrantClient\nclient = AsyncQdrantClient(url='http://q:6333')\n"
+        "async def f():\n    return await client.§query_points(collection_name='c', query=[0.1])",
+        None,
+    ),
+    C("from qdrant_client import models\np = models.§PointStruct(id=1, vector=[0.1], payload={})", None),
+]
+
+CHROMA = [
+    C("import chromadb\nclient = chromadb.§HttpClient(host='localhost', port=8000)", "chromadb.HttpClient"),
+    C(
+        "import chromadb\nclient = chromadb.PersistentClient(path='./db')\n"
+        "col = client.§get_or_create_collection('docs')",
+        "chromadb.api.ClientAPI.get_or_create_collection",
+    ),
+    C(
+        _CHROMA + "res = collection.§query(query_texts=['x'], n_results=3)",
+        "chromadb.api.models.Collection.Collection.query",
+    ),
+    C(
+        _CHROMA + "collection.§add(ids=['1'], documents=['x'])",
+        "chromadb.api.models.Collection.Collection.query",
+    ),
+    C(
+        "import chromadb\nasync def f():\n    client = await chromadb.AsyncHttpClient(host='h')\n"
+        "    col = await client.get_or_create_collection('docs')\n"
+        "    return await col.§query(query_texts=['x'])",
+        None,
+    ),
+    C(
+        "import chromadb\nasync def f():\n    client = await chromadb.AsyncHttpClient(host='h')\n"
+        "    return await client.§get_or_create_collection('docs')",
+        None,
+    ),
+]
+
+PINECONE = [
+    C(_PINECONE + "res = index.§query(vector=[0.1], top_k=3)", "pinecone.index.Index.query"),
+    C(_PINECONE + "index.§upsert(vectors=[('a', [0.1])])", "pinecone.index.Index.query"),
+    C(
+        "from pinecone import Index\ndef f(index: Index):\n    return index.§fetch(ids=['a'])",
+        "pinecone.index.Index.query",
+    ),
+    C(
+        "from pinecone import Pinecone\npc = Pinecone(api_key='k')\n"
+        "pc.§create_index(name='d', dimension=8, spec=None)",
+        "pinecone._client.Pinecone.create_index",
+    ),
+    C(
+        "from pinecone import Pinecone\npc = Pinecone(api_key='k')\nindex = pc.§Index('docs')",
+        "pinecone._client.Pinecone.Index",
+    ),
+    C(
+        "from pinecone import PineconeAsyncio\nasync def f():\n"
+        "    async with PineconeAsyncio(api_key='k') as pc:\n"
+        "        return await pc.§list_indexes()",
+        None,
+    ),
+    C(
+        "from pinecone import Pinecone\npc = Pinecone(api_key='k')\nasync def f():\n"
+        "    async with pc.IndexAsyncio(host='h') as idx:\n"
+        "        return await idx.§query(vector=[0.1], top_k=3)",
+        None,
+    ),
+]
+
+WEAVIATE = [
+    C("import weaviate\nclient = weaviate.§connect_to_local()", "weaviate.connect.helpers.connect_to_local"),
+    C(
+        _WEAVIATE + "res = docs.query.§near_text(query='x', limit=3)",
+        "weaviate.collections.queries.near_text.query.executor._NearTextQueryExecutor.near_text",
+    ),
+    C(
+        _WEAVIATE + "res = docs.query.§fetch_objects(limit=3)",
+        "weaviate.collections.queries.near_text.query.executor._NearTextQueryExecutor.near_text",
+    ),
+    C(
+        _WEAVIATE + "docs.data.§insert({'title': 'x'})",
+        "weaviate.collections.data.executor._DataCollectionExecutor.insert",
+    ),
+    # get()/use() only build the Collection object
+    C("import weaviate\nclient = weaviate.connect_to_local()\ndocs = client.collections.§get('Docs')", None),
+    C(
+        "import weaviate\nasync def f():\n    client = weaviate.use_async_with_local()\n"
+        "    docs = client.collections.use('Docs')\n    return await docs.query.§near_text(query='x')",
+        None,
+    ),
+    C(
+        "from weaviate.collections import CollectionAsync\nasync def f(docs: CollectionAsync):\n"
+        "    await docs.data.§insert({'title': 'x'})",
+        None,
+    ),
+]
+
+MILVUS = [
+    C(
+        _MILVUS + "res = client.§search(collection_name='c', data=[[0.1]], limit=3)",
+        "pymilvus.milvus_client.milvus_client.MilvusClient.*",
+    ),
+    C(
+        _MILVUS + "client.§insert(collection_name='c', data=[{}])",
+        "pymilvus.milvus_client.milvus_client.MilvusClient.*",
+    ),
+    C(
+        "from pymilvus import MilvusClient\nclient = §MilvusClient('./milvus.db')",
+        "pymilvus.milvus_client.milvus_client.MilvusClient",
+    ),
+    C(
+        "from pymilvus import AsyncMilvusClient\nclient = AsyncMilvusClient(uri='http://m:19530')\n"
+        "async def f():\n    return await client.§search(collection_name='c', data=[[0.1]])",
+        None,
+    ),
+    C("from pymilvus import MilvusClient\nschema = MilvusClient.§create_schema(auto_id=True)", None),
+    C(_MILVUS + "client.§close()", None),
+]
+
+# Resolve to the entry, in a form its 'unless' exempts.
+
 EXEMPT = [
     C(
         "from confluent_kafka import Producer\np = Producer({})\np.produce('t', b'x')\np.§poll(0)",
@@ -727,7 +893,14 @@ EXEMPT = [
         "from minio import Minio\nm = Minio('h')\nerrors = m.§remove_objects('b', [])",
         "minio.api.Minio.list_objects",
     ),
+    C(
+        "from pinecone import Pinecone\npc = Pinecone(api_key='k')\n"
+        "index = pc.§Index(host='https://docs-x.svc.pinecone.io')",
+        "pinecone._client.Pinecone.Index",
+    ),
+    C(_PINECONE + "pages = index.§list(prefix='doc#')", "pinecone.index.Index.list"),
 ]
+
 
 CASES = (
     LLM_FRAMEWORKS
@@ -744,6 +917,12 @@ CASES = (
     + PIKA
     + KAFKA
     + CONFLUENT
+    + LITELLM
+    + QDRANT
+    + CHROMA
+    + PINECONE
+    + WEAVIATE
+    + MILVUS
 )
 
 

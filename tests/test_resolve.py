@@ -891,3 +891,39 @@ def test_docker_models_from_the_client_collections(analyze):
         (9, "AG102", "docker.models.containers.ContainerCollection.get"),
         (9, "AG102", "docker.models.containers.Container.stop"),
     ]
+
+
+def test_vector_databases_litellm_and_an_sdk_objects_get(analyze):
+    """Vector-database clients and litellm block like the other SDKs. 'client.collections.get(n)'
+    is an SDK call handing back an SDK object, not a dict's .get() handing back data: the
+    collection's query was left unasked and missed."""
+    findings = analyze(
+        """
+        import litellm
+        import weaviate
+        from qdrant_client import AsyncQdrantClient, QdrantClient
+
+        client = weaviate.connect_to_local()
+        qdrant = QdrantClient(url="http://localhost:6333")
+        aqdrant = AsyncQdrantClient(url="http://localhost:6333")
+        settings = {"limit": 3}
+
+
+        async def search(q: str):
+            docs = client.collections.get("Docs")
+            found = docs.query.near_text(query=q, limit=settings.get("limit"))
+            points = qdrant.query_points("docs", query=[0.1, 0.2])
+            more = await aqdrant.query_points("docs", query=[0.1, 0.2])
+            answer = litellm.completion(model="gpt-4o-mini", messages=[{"role": "user", "content": q}])
+            return found, points, more, answer
+        """
+    )
+    assert brief(findings) == [
+        (
+            13,
+            "AG106",
+            "weaviate.collections.queries.near_text.query.executor." + "_NearTextQueryExecutor.near_text",
+        ),
+        (14, "AG106", "qdrant_client.qdrant_client.QdrantClient.query_points"),
+        (16, "AG102", "litellm.main.completion"),
+    ]

@@ -467,7 +467,9 @@ class Resolver:
         chain: list[str] = []
         while isinstance(root, _CHAIN):
             if _opaque_value(root):
-                return True
+                # A dict's .get() hands back data; an SDK object's .get() ('collections.get(name)'
+                # on a weaviate client) hands back another SDK object, which jedi can type.
+                return not self._library_get(module, function, root)
             if isinstance(root, ast.Call) and _wraps_its_argument(root):
                 # enumerate(items), list(payload), dict(row or {}), deepcopy(message): as
                 # opaque as what they wrap.
@@ -598,6 +600,22 @@ class Resolver:
         except RecursionError:
             return False
         return owner is not None and owner.split(".")[0] in self.catalog.wide_roots
+
+    def _library_get(self, module: ModuleInfo, function: FunctionInfo, value: ast.expr) -> bool:
+        """Is 'value' a '.get(...)' on an object made by a third-party package the catalog lists
+        (a client, not a mapping)?"""
+        if not (
+            isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "get"
+        ):
+            return False
+        base: ast.expr = value.func.value
+        while isinstance(base, (ast.Attribute, ast.Call, ast.Subscript)):
+            base = base.func if isinstance(base, ast.Call) else base.value
+        if not isinstance(base, ast.Name):
+            return False
+        made = self._made_by(module, function, base.id, 0)
+        root = made.split(".")[0] if made else None
+        return root is not None and root in self.catalog.roots and root not in STDLIB and root != "builtins"
 
     def _made_by(self, module: ModuleInfo, function: FunctionInfo, name: str, depth: int) -> str | None:
         """What a name bound once was made by or annotated with, through the import table and
