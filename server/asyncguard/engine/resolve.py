@@ -19,7 +19,7 @@ import jedi
 
 from . import jedi_tuning  # noqa: F401 - jedi's settings, before any query
 from .budget import Budget, BudgetExceeded
-from .catalog import Catalog, Match, builtin_decorated, builtin_readers
+from .catalog import Catalog, Entry, Match, builtin_decorated, builtin_readers
 from .environment import EnvironmentChoice, jedi_environment
 from .local_types import LocalTypes, unwrapped
 from .model import (
@@ -588,10 +588,8 @@ class Resolver:
         classes ('client.files.content(...)' on an openai.OpenAI, 'channel.basic_publish(...)'
         on a channel a pika connection opened)? Only jedi knows the method; its name says
         nothing, as whole-class entries list no names."""
-        base = receiver
-        while isinstance(base, (ast.Attribute, ast.Call, ast.Subscript)):
-            base = base.func if isinstance(base, ast.Call) else base.value
-        if not isinstance(base, ast.Name):
+        base = _base_name(receiver)
+        if base is None:
             return False
         try:
             # The receiver itself had its local type looked up already.
@@ -608,10 +606,8 @@ class Resolver:
             isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "get"
         ):
             return False
-        base: ast.expr = value.func.value
-        while isinstance(base, (ast.Attribute, ast.Call, ast.Subscript)):
-            base = base.func if isinstance(base, ast.Call) else base.value
-        if not isinstance(base, ast.Name):
+        base = _base_name(value.func.value)
+        if base is None:
             return False
         made = self._made_by(module, function, base.id, 0)
         root = made.split(".")[0] if made else None
@@ -622,16 +618,10 @@ class Resolver:
         through the names it was made from ('pika.BlockingConnection.channel' for 'channel =
         connection.channel()' after 'connection = pika.BlockingConnection(...)'). SDK clients
         are classes no table of ours lists."""
-        if depth > 4:
+        bound = self._single_binding(module, function, name) if depth <= 4 else None
+        if bound is None:
             return None
-        frame = module.binding_frame(function, name)
-        if frame is not None:
-            bindings = self.local.bindings_of(frame, name)
-            if len(bindings) != 1:
-                return None
-            _, value, annotation = bindings[0]
-        else:
-            value, annotation = module.module_assigns.get(name), module.module_annotations.get(name)
+        frame, _, value, annotation = bound
         node = annotation if annotation is not None else value
         while isinstance(node, (ast.Call, ast.Attribute)) and not (
             isinstance(node, ast.Attribute) and dotted_name(node) is not None
@@ -1044,14 +1034,25 @@ class Resolver:
             if resolution is None:
                 continue
             if resolution.kind == "catalog" and resolution.match is not None:
-                entry = resolution.match.entry
                 types = [n.full_name for n in self._jedi(home.path, script.infer, number, dot) if n.full_name]
-                if any(_is_async_type(t) for t in types) or (
-                    (entry.receivers or entry.not_receivers) and not any(entry.takes(t) for t in types)
-                ):
+                if _receiver_rejected(resolution.match.entry, types):
                     return Resolution("other", name=resolution.name, via="jedi")
             return resolution
         return UNKNOWN
+
+    def _single_binding(
+        self, module: ModuleInfo, function: FunctionInfo | None, name: str
+    ) -> tuple[FunctionInfo | None, str, ast.expr | None, ast.expr | None] | None:
+        """(frame, kind, value, annotation) of a name bound once in the function or one around
+        it; else its module-level value and annotation (frame None); None if bound more often."""
+        frame = module.binding_frame(function, name) if function is not None else None
+        if frame is None:
+            return None, "assign", module.module_assigns.get(name), module.module_annotations.get(name)
+        bindings = self.local.bindings_of(frame, name)
+        if len(bindings) != 1:
+            return None
+        kind, value, annotation = bindings[0]
+        return frame, kind, value, annotation
 
     def _chain_binding(
         self, module: ModuleInfo, function: FunctionInfo | None, receiver: ast.expr | None
@@ -1061,14 +1062,10 @@ class Resolver:
         if not isinstance(receiver, ast.Name):
             return None
         name = receiver.id
-        frame = module.binding_frame(function, name) if function is not None else None
-        if frame is not None:
-            bindings = self.local.bindings_of(frame, name)
-            if len(bindings) == 1 and bindings[0][0] == "assign" and bindings[0][1] is not None:
-                return module, bindings[0][1], frame
-            return None
-        if name in module.module_assigns:
-            return module, module.module_assigns[name], None
+        bound = self._single_binding(module, function, name)
+        if bound is not None and bound[2] is not None:
+            frame, kind, value, _ = bound
+            return (module, value, frame) if kind == "assign" else None
         if name in module.imports:
             target = self.workspace_variable(module.imports[name])
             if target is not None and target[1] in target[0].module_assigns:
@@ -1154,10 +1151,7 @@ class Resolver:
         needs_check = bool(entry.receivers or entry.not_receivers) or _shares_with_async(entry.name)
         if not needs_check:
             return resolution
-        types = self._receiver_types(script, site, module)
-        if any(_is_async_type(t) or t in entry.not_receivers for t in types):
-            return Resolution("other", name=resolution.name, via="jedi")
-        if entry.receivers and not any(t in entry.receivers for t in types):
+        if _receiver_rejected(entry, self._receiver_types(script, site, module)):
             return Resolution("other", name=resolution.name, via="jedi")
         return resolution
 
@@ -1171,6 +1165,21 @@ class Resolver:
             if match is not None:
                 return Resolution("catalog", name=_target_name(match, candidate), match=match, via="jedi")
         return UNKNOWN
+
+
+def _receiver_rejected(entry: Entry, types: list[str]) -> bool:
+    """Do the receiver's inferred types rule the entry out (an async look-alike, a class the
+    entry never blocks on, or none of the classes it is limited to)?"""
+    if any(_is_async_type(t) or t in entry.not_receivers for t in types):
+        return True
+    return bool(entry.receivers) and not any(t in entry.receivers for t in types)
+
+
+def _base_name(expr: ast.expr) -> ast.Name | None:
+    """The name an attribute/call/subscript chain starts from ('client' in 'client.a.b()[0]')."""
+    while isinstance(expr, (ast.Attribute, ast.Call, ast.Subscript)):
+        expr = expr.func if isinstance(expr, ast.Call) else expr.value
+    return expr if isinstance(expr, ast.Name) else None
 
 
 def _after_leading_dict(chain: ast.expr) -> ast.expr | None:
