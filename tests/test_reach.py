@@ -325,6 +325,54 @@ def test_a_helper_that_keeps_its_result_in_a_global_blocks_once(analyze):
     )
 
 
+def test_a_global_filled_by_a_helper_under_an_unset_test_blocks_once(analyze):
+    """'if not _translations: _load()', where _load fills the module's dict in place (no
+    'global' needed): the load runs on the first call only. A helper that fills another name,
+    or a test of a name the branch's call does not fill, still blocks every time."""
+    findings = analyze(
+        """
+        import json
+        import threading
+        from pathlib import Path
+
+        _translations: dict[str, dict[str, str]] = {}
+        _other: list[str] = []
+        _lock = threading.Lock()
+
+
+        def _load() -> None:
+            with _lock:
+                for path in Path("locales").glob("*.json"):
+                    _translations[path.stem] = json.loads(path.read_text())
+
+
+        def _load_other() -> None:
+            _other.extend(Path("other.txt").read_text().splitlines())
+
+
+        def translate(key: str, locale: str) -> str:
+            if not _translations:
+                _load()
+            return _translations.get(locale, {}).get(key, key)
+
+
+        def misguarded() -> list[str]:
+            if not _translations:
+                _load_other()
+            return _other
+
+
+        async def route(key: str):
+            return translate(key, "en"), misguarded()
+        """
+    )
+    assert [(f.span.line, f.target, f.severity) for f in findings] == [
+        (33, "threading.Lock.__enter__", "info"),
+        (33, "pathlib.Path.read_text", "warning"),
+    ]
+    assert findings[0].message.startswith("translate blocks the event loop once in async function route")
+
+
 def test_an_ignore_comment_in_a_helper_accepts_that_call_for_every_caller(analyze):
     findings = analyze(
         """
@@ -1006,3 +1054,27 @@ def test_a_method_verdict_drawn_inside_a_cycle_is_not_kept(tmp_path: Path) -> No
     findings = analyzer.check_path(paths[0]).findings
     assert brief(findings) == [(22, "AG101", "time.sleep"), (27, "AG101", "time.sleep")]
     assert [hop.callee for hop in findings[1].chain] == ["app.Job.perform", "app.step", "time.sleep"]
+
+
+def test_a_run_once_guard_follows_an_edit_of_the_helper_it_relies_on() -> None:
+    """Large modules are re-parsed one top-level statement at a time and unchanged functions
+    reused; whether a guarded call runs once depends on another function's body, so an edit
+    there must be seen by the unchanged caller."""
+    from asyncguard.engine.model import build_module
+    from asyncguard.engine.parsing import ChunkCache
+
+    filler = "".join(f"\n\ndef filler_{n}(value: int) -> int:\n    return value + {n}\n" for n in range(900))
+    text = (
+        "_cache: dict[str, str] = {}\n\n\n"
+        "def cached() -> str:\n    if not _cache:\n        _load()\n    return _cache['a']\n\n\n"
+        "def _load() -> None:\n    _cache['a'] = open('a.txt').read()\n" + filler
+    )
+    assert len(text) > 20_000  # the size from which statements are reused
+    first = build_module("app.py", "app", text, ChunkCache.empty())
+    assert [site.once for site in first.functions["cached"].calls] == [True]
+    edited = text.replace("    _cache['a'] = open('a.txt').read()\n", "    print(open('a.txt').read())\n")
+    second = build_module("app.py", "app", edited, first.chunks)
+    assert [site.once for site in second.functions["cached"].calls] == [False]
+    # An edit that changes no fill keeps reusing the unchanged functions.
+    third = build_module("app.py", "app", edited.replace("value + 7\n", "value + 70\n"), second.chunks)
+    assert third.functions["filler_5"] is second.functions["filler_5"]

@@ -288,6 +288,51 @@ def _assigns(body: list[ast.stmt], name: str) -> bool:
     return False
 
 
+# Methods that fill a container in place ('_cache.update(...)'): a module global filled by a
+# helper needs no 'global' statement.
+_FILLING_METHODS = frozenset({"update", "append", "add", "extend", "setdefault", "insert"})
+
+
+def _module_fills(body: list[ast.stmt], module_names: set[str]) -> dict[str, frozenset[str]]:
+    """For each module-level sync function, the module globals it fills in place
+    ('_translations[key] = ...', '_cache.update(...)') or rebinds under 'global'."""
+    fills: dict[str, frozenset[str]] = {}
+    for stmt in body:
+        if not isinstance(stmt, ast.FunctionDef):
+            continue
+        declared = {
+            name for node in frame_nodes(stmt.body) if isinstance(node, ast.Global) for name in node.names
+        }
+        filled: set[str] = set()
+        for node in frame_nodes(stmt.body):
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                        filled.add(target.value.id)
+                    elif isinstance(target, ast.Name) and target.id in declared:
+                        filled.add(target.id)
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _FILLING_METHODS
+                and isinstance(node.func.value, ast.Name)
+            ):
+                filled.add(node.func.value.id)
+        locals_ = {a.arg for a in (*stmt.args.posonlyargs, *stmt.args.args, *stmt.args.kwonlyargs)}
+        kept = (filled & module_names) - (locals_ - declared)
+        if kept:
+            fills[stmt.name] = frozenset(kept)
+    return fills
+
+
+def _fills_by_call(body: list[ast.stmt], name: str, fills: dict[str, frozenset[str]]) -> bool:
+    """Does the block call a module function that fills 'name' ('if not _cache: _load()')?"""
+    return any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and name in fills.get(node.func.id, ())
+        for node in frame_nodes(body)
+    )
+
+
 def _implementations(functions: dict[str, FunctionInfo]) -> dict[str, str]:
     """Each '@overload' stub's implementation: the next definition of the same name in the same
     scope that is not a stub. A redefinition's qualname ends in '@line'."""
@@ -328,6 +373,8 @@ class _ModuleBuilder:
         self.index = LineIndex(text)
         self.functions: dict[str, FunctionInfo] = {}
         self.classes: dict[str, ClassInfo] = {}
+        # Module globals each module function fills: a call under 'if not X:' that fills X runs once.
+        self.fills: dict[str, frozenset[str]] = {}
 
     # ---- module level -------------------------------------------------------------------
     def build(self, text: str, cache: ChunkCache | None = None) -> ModuleInfo:
@@ -348,6 +395,7 @@ class _ModuleBuilder:
                 )
                 if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
                     annotations[stmt.target.id] = stmt.annotation
+            self.fills = _module_fills(tree.body, set(bound))
             for stmt in tree.body:
                 self._definitions_of(stmt)
                 if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -384,7 +432,9 @@ class _ModuleBuilder:
 
     def _definitions_of(self, stmt: ast.stmt) -> None:
         """Functions and classes of one top-level statement, reused when the statement is."""
-        cached = self.chunks.reuse("definitions", stmt) if self.chunks is not None else None
+        # What other functions fill is part of what a definition's walk found ('runs once').
+        stage = f"definitions:{hash(tuple(sorted(self.fills.items())))}"
+        cached = self.chunks.reuse(stage, stmt) if self.chunks is not None else None
         if cached is not None:
             functions, classes = cached  # type: ignore[misc]
             if not (set(functions) & set(self.functions)):
@@ -396,7 +446,7 @@ class _ModuleBuilder:
         if self.chunks is not None:
             functions = {k: v for k, v in self.functions.items() if k not in before_functions}
             classes = {k: v for k, v in self.classes.items() if k not in before_classes}
-            self.chunks.keep("definitions", stmt, (functions, classes))
+            self.chunks.keep(stage, stmt, (functions, classes))
 
     def _assign_contexts(self, tree: ast.Module) -> None:
         definitions: list[tuple[int, int, str]] = []
@@ -536,7 +586,7 @@ class _ModuleBuilder:
             is_contextmanager=any(name in ("contextmanager", "asynccontextmanager") for name in last),
         )
         self.functions[qualname] = info
-        walker = _FrameWalker(self.index, info, self.package)
+        walker = _FrameWalker(self.index, info, self.package, self.fills)
         walker.walk_function(node)
         nested_prefix = f"{qualname}.<locals>."
         for child in walker.nested_defs:
@@ -740,10 +790,17 @@ class _FrameWalker:
     except lambdas handed to a synchronous higher-order call, which run right here.
     """
 
-    def __init__(self, index: LineIndex, info: FunctionInfo, package: str = "") -> None:
+    def __init__(
+        self,
+        index: LineIndex,
+        info: FunctionInfo,
+        package: str = "",
+        fills: dict[str, frozenset[str]] | None = None,
+    ) -> None:
         self.index = index
         self.info = info
         self.package = package
+        self.fills = fills or {}
         self.conflicting_imports: set[str] = set()
         self.once = 0
         self.stmt_span: Span | None = None
@@ -851,7 +908,10 @@ class _FrameWalker:
             return
         if isinstance(stmt, ast.If) and not stmt.orelse:
             name = _unset_test(stmt.test)
-            if name is not None and self._keeps(name) and _assigns(stmt.body, name):
+            if name is not None and (
+                (self._keeps(name) and _assigns(stmt.body, name))
+                or (name not in self.info.local_names and _fills_by_call(stmt.body, name, self.fills))
+            ):
                 self._expr(stmt.test)
                 self._run_once(stmt.body)
                 return
