@@ -60,3 +60,9 @@ def analyze(tmp_path: Path):  # type: ignore[no-untyped-def]
 def brief(findings: list[Finding]) -> list[tuple[int, str, str]]:
     """(line, code, target) triples: what a user sees in a listing."""
     return [(f.span.line, f.code, f.target) for f in findings]
+
+
+@pytest.fixture(scope="module")
+def snippet_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder for the catalog-name snippets jedi resolves, one per test module."""
+    return tmp_path_factory.mktemp("snippets")

@@ -859,11 +859,6 @@ ALL_CASES = (
 )
 
 
-@pytest.fixture(scope="module")
-def snippet_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("catalog_snippets")
-
-
 @pytest.mark.parametrize("case", ALL_CASES, ids=[case.label for case in ALL_CASES])
 def test_call_resolves_to_entry(case: Case, snippet_dir: Path) -> None:
     check(case, snippet_dir)

@@ -926,11 +926,6 @@ CASES = (
 )
 
 
-@pytest.fixture(scope="module")
-def snippet_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("sdk_snippets")
-
-
 @pytest.mark.parametrize("case", CASES, ids=[case.label for case in CASES])
 def test_call_resolves_to_entry(case: Case, snippet_dir: Path) -> None:
     if case in AI_SDKS_MISTRAL_V1:

@@ -375,6 +375,7 @@ class _ModuleBuilder:
         self.classes: dict[str, ClassInfo] = {}
         # Module globals each module function fills: a call under 'if not X:' that fills X runs once.
         self.fills: dict[str, frozenset[str]] = {}
+        self.definitions_stage = "definitions"
 
     # ---- module level -------------------------------------------------------------------
     def build(self, text: str, cache: ChunkCache | None = None) -> ModuleInfo:
@@ -396,6 +397,8 @@ class _ModuleBuilder:
                 if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
                     annotations[stmt.target.id] = stmt.annotation
             self.fills = _module_fills(tree.body, set(bound))
+            # What other functions fill is part of what a definition's walk found ('runs once').
+            self.definitions_stage = f"definitions:{hash(tuple(sorted(self.fills.items())))}"
             for stmt in tree.body:
                 self._definitions_of(stmt)
                 if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -432,8 +435,7 @@ class _ModuleBuilder:
 
     def _definitions_of(self, stmt: ast.stmt) -> None:
         """Functions and classes of one top-level statement, reused when the statement is."""
-        # What other functions fill is part of what a definition's walk found ('runs once').
-        stage = f"definitions:{hash(tuple(sorted(self.fills.items())))}"
+        stage = self.definitions_stage
         cached = self.chunks.reuse(stage, stmt) if self.chunks is not None else None
         if cached is not None:
             functions, classes = cached  # type: ignore[misc]

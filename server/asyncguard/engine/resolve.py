@@ -588,16 +588,9 @@ class Resolver:
         classes ('client.files.content(...)' on an openai.OpenAI, 'channel.basic_publish(...)'
         on a channel a pika connection opened)? Only jedi knows the method; its name says
         nothing, as whole-class entries list no names."""
-        base = _base_name(receiver)
-        if base is None:
-            return False
-        try:
-            # The receiver itself had its local type looked up already.
-            typed = self.local.of(module, function, base) if base is not receiver else None
-            owner = typed or self._made_by(module, function, base.id, 0)
-        except RecursionError:
-            return False
-        return owner is not None and owner.split(".")[0] in self.catalog.wide_roots
+        # A bare name had its local type looked up already, as the receiver itself.
+        root = self._package_of(module, function, receiver, typed=not isinstance(receiver, ast.Name))
+        return root in self.catalog.wide_roots
 
     def _library_get(self, module: ModuleInfo, function: FunctionInfo, value: ast.expr) -> bool:
         """Is 'value' a '.get(...)' on an object made by a third-party package the catalog lists
@@ -606,12 +599,24 @@ class Resolver:
             isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "get"
         ):
             return False
-        base = _base_name(value.func.value)
-        if base is None:
-            return False
-        made = self._made_by(module, function, base.id, 0)
-        root = made.split(".")[0] if made else None
+        root = self._package_of(module, function, value.func.value)
         return root is not None and root in self.catalog.roots and root not in STDLIB and root != "builtins"
+
+    def _package_of(
+        self, module: ModuleInfo, function: FunctionInfo, expr: ast.expr, *, typed: bool = False
+    ) -> str | None:
+        """The top-level package of what made the name a chain starts from ('openai' for
+        'client.files' after 'client = OpenAI()'); 'typed': the name's local type first."""
+        base = _base_name(expr)
+        if base is None:
+            return None
+        try:
+            owner = (self.local.of(module, function, base) if typed else None) or self._made_by(
+                module, function, base.id, 0
+            )
+        except RecursionError:
+            return None
+        return owner.split(".")[0] if owner else None
 
     def _made_by(self, module: ModuleInfo, function: FunctionInfo, name: str, depth: int) -> str | None:
         """What a name bound once was made by or annotated with, through the import table and
@@ -963,9 +968,7 @@ class Resolver:
         return result
 
     # ---- jedi ---------------------------------------------------------------------------
-    def _from_jedi(
-        self, module: ModuleInfo, site: CallSite, function: FunctionInfo | None = None
-    ) -> Resolution:
+    def _from_jedi(self, module: ModuleInfo, site: CallSite, function: FunctionInfo) -> Resolution:
         if self._cheap:
             self._skipped += 1
             return UNKNOWN
@@ -992,9 +995,7 @@ class Resolver:
             return resolution
         return UNKNOWN
 
-    def _from_piped_chain(
-        self, module: ModuleInfo, function: FunctionInfo | None, site: CallSite
-    ) -> Resolution:
+    def _from_piped_chain(self, module: ModuleInfo, function: FunctionInfo, site: CallSite) -> Resolution:
         """'{"context": retriever, ...} | prompt | llm': jedi types a pipe chain led by a dict
         literal as a dict, while at run time the next step's '__ror__' takes the dict in and
         the chain is what the rest of it makes. The rest is asked about at the end of the module
@@ -1041,11 +1042,11 @@ class Resolver:
         return UNKNOWN
 
     def _single_binding(
-        self, module: ModuleInfo, function: FunctionInfo | None, name: str
+        self, module: ModuleInfo, function: FunctionInfo, name: str
     ) -> tuple[FunctionInfo | None, str, ast.expr | None, ast.expr | None] | None:
         """(frame, kind, value, annotation) of a name bound once in the function or one around
         it; else its module-level value and annotation (frame None); None if bound more often."""
-        frame = module.binding_frame(function, name) if function is not None else None
+        frame = module.binding_frame(function, name)
         if frame is None:
             return None, "assign", module.module_assigns.get(name), module.module_annotations.get(name)
         bindings = self.local.bindings_of(frame, name)
@@ -1055,7 +1056,7 @@ class Resolver:
         return frame, kind, value, annotation
 
     def _chain_binding(
-        self, module: ModuleInfo, function: FunctionInfo | None, receiver: ast.expr | None
+        self, module: ModuleInfo, function: FunctionInfo, receiver: ast.expr | None
     ) -> tuple[ModuleInfo, ast.expr, FunctionInfo | None] | None:
         """The value a name was bound to once (in the function, in this module, or in the
         module it was imported from), the module it was bound in, and the function if local."""
