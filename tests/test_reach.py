@@ -328,7 +328,8 @@ def test_a_helper_that_keeps_its_result_in_a_global_blocks_once(analyze):
 def test_a_global_filled_by_a_helper_under_an_unset_test_blocks_once(analyze):
     """'if not _translations: _load()', where _load fills the module's dict in place (no
     'global' needed): the load runs on the first call only. A helper that fills another name,
-    or a test of a name the branch's call does not fill, still blocks every time."""
+    or a test of a name the branch's call does not fill (a local of the same name is not the
+    global), still blocks every time."""
     findings = analyze(
         """
         import json
@@ -362,13 +363,25 @@ def test_a_global_filled_by_a_helper_under_an_unset_test_blocks_once(analyze):
             return _other
 
 
+        def _shadowing() -> dict[str, str]:
+            _translations = {}
+            _translations["x"] = Path("x.txt").read_text()
+            return _translations
+
+
+        def shadowed() -> None:
+            if not _translations:
+                _shadowing()
+
+
         async def route(key: str):
-            return translate(key, "en"), misguarded()
+            return translate(key, "en"), misguarded(), shadowed()
         """
     )
     assert [(f.span.line, f.target, f.severity) for f in findings] == [
-        (33, "threading.Lock.__enter__", "info"),
-        (33, "pathlib.Path.read_text", "warning"),
+        (44, "threading.Lock.__enter__", "info"),
+        (44, "pathlib.Path.read_text", "warning"),
+        (44, "pathlib.Path.read_text", "warning"),
     ]
     assert findings[0].message.startswith("translate blocks the event loop once in async function route")
 

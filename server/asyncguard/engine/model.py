@@ -318,8 +318,16 @@ def _module_fills(body: list[ast.stmt], module_names: set[str]) -> dict[str, fro
                 and isinstance(node.func.value, ast.Name)
             ):
                 filled.add(node.func.value.id)
-        locals_ = {a.arg for a in (*stmt.args.posonlyargs, *stmt.args.args, *stmt.args.kwonlyargs)}
-        kept = (filled & module_names) - (locals_ - declared)
+        # A name the function binds itself (a parameter, 'cache = {}', a loop variable) is its
+        # own local, whatever it fills.
+        args = stmt.args
+        bound = {
+            a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a
+        }
+        bound |= {
+            n.id for n in frame_nodes(stmt.body) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        }
+        kept = (filled & module_names) - (bound - declared)
         if kept:
             fills[stmt.name] = frozenset(kept)
     return fills
